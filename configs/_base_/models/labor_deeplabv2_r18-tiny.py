@@ -1,0 +1,23 @@
+# LabOR around the CPU-sized DeepLab-v2 of the synthetic benchmark (see labor_deeplabv2_r101.py).
+_base_ = ['./deeplabv2_r18-tiny.py']
+# The runner hands the top-level data_preprocessor to the model: make it handle pairs.
+data_preprocessor = dict(type='PairedSegDataPreProcessor')
+model = dict(
+    _delete_=True,
+    type='LabOR',
+    segmentor={{_base_.model}},
+    discriminator=dict(type='OutputAlignmentHead', num_classes=19),
+    selector=dict(
+        type='DualHeadSelector',
+        head=dict(
+            type='DeepLabV2Head',
+            in_channels=128,
+            in_index=3,
+            dilations=(1, 2, 3, 4),
+            num_classes=19,
+            align_corners=False)),
+    selector_backbone=None,
+    adv_weight=0.001,
+    pseudo_label_threshold=0.9)
+# Distributed runs wrap each child (A, B, D) in its own DDP, as alternating updates need.
+model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel', find_unused_parameters=False)

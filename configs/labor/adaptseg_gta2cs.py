@@ -1,0 +1,5 @@
+# AdaptSegNet (single-level output-space adversarial UDA), GTA5 -> Cityscapes, DeepLab-v2 R101:
+# LabOR without the selector and without target labels.
+_base_ = ['./spl_gta2cs.py']
+model = dict(selector=None)
+custom_hooks = []

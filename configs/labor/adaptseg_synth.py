@@ -1,0 +1,4 @@
+# AdaptSegNet on the synthetic benchmark: LabOR without the selector and without target labels.
+_base_ = ['./spl_synth.py']
+model = dict(selector=None)
+custom_hooks = []

@@ -1,0 +1,7 @@
+# LabOR-PPL, GTA5 -> Cityscapes, DeepLab-v2 R101: 40 representative points per target image
+# (class prototypes of the inconsistent pixels and their nearest pixels) over 5 rounds.
+_base_ = ['./spl_gta2cs.py']
+custom_hooks = [
+    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=1000),
+    dict(type='PPLSelectionHook', budget=40, rounds=[10000, 12000, 14000, 16000, 18000]),
+]

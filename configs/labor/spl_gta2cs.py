@@ -1,0 +1,17 @@
+# LabOR-SPL, GTA5 -> Cityscapes, DeepLab-v2 R101: label the inconsistent pixels (segments),
+# 2.2% of each target image's pixels over 5 rounds at 10k-18k iterations (RIPU's schedule; the
+# paper gives none).
+_base_ = [
+    '../_base_/models/labor_deeplabv2_r101.py', '../_base_/datasets/gta2cs.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/labor_40k.py'
+]
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='PairedDataset',
+        source={{_base_.source_train}},
+        target=dict(type='SparseLabelDataset', dataset={{_base_.target_train}})))
+custom_hooks = [
+    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=1000),
+    dict(type='SPLSelectionHook', budget=0.022, rounds=[10000, 12000, 14000, 16000, 18000]),
+]

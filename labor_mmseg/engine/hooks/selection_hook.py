@@ -1,0 +1,186 @@
+"""Selection rounds: run model B over the target set, select pixels, buy their labels."""
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.dist import all_gather_object, barrier, get_dist_info
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.utils import ProgressBar
+from mmseg.registry import HOOKS
+
+from ...labeling import GroundTruthOracle, LabelStore
+from ...selection import budget_in_pixels, get_strategy
+
+
+def find_sparse_dataset(dataset):
+    """The ``SparseLabelDataset`` inside a train dataset: itself or a ``PairedDataset`` target."""
+    from ...datasets import SparseLabelDataset
+    for candidate in (dataset, getattr(dataset, 'target', None)):
+        if isinstance(candidate, SparseLabelDataset):
+            return candidate
+    raise TypeError('selection hooks need train_dataloader.dataset to be a SparseLabelDataset '
+                    f'or a PairedDataset whose target is one; got {type(dataset).__name__}')
+
+
+def round_budgets(total: int, num_rounds: int) -> list[int]:
+    """Split a per-image budget into equal shares per round (remainder to the last rounds)."""
+    share, rest = divmod(total, num_rounds)
+    return [share + (1 if r >= num_rounds - rest else 0) for r in range(num_rounds)]
+
+
+@HOOKS.register_module()
+class ActiveSelectionHook(Hook):
+    """Buys target labels in rounds with a selection strategy and an oracle.
+
+    After each iteration listed in ``rounds``, the selector scores every target training image
+    at its full label resolution, ``strategy`` (``labor_mmseg.selection``) picks this round's
+    share of ``budget`` per image among pixels not labeled yet, the oracle answers, and the
+    answers go to a ``LabelStore`` in ``<work_dir>/<label_dir>``. The training dataset
+    (``SparseLabelDataset``) reads the store, so the new labels are used from the next batches.
+
+    Args:
+        strategy: Name in ``labor_mmseg.selection.SELECTION_STRATEGIES``.
+        budget: Per image over all rounds: a fraction of pixels (float in (0, 1]) or a number
+            of pixels (int), split equally between rounds.
+        rounds: Iterations after which a round runs.
+        label_dir: Store directory, relative to the work dir.
+        pipeline: Transforms that load a target image for scoring; default: load and pack it
+            as it is (add the training ``Resize`` for data trained at another scale).
+        seed: Seed of the random generator of strategies that draw pixels (``random``).
+    """
+
+    priority = 'LOW'
+
+    def __init__(self,
+                 strategy: str = 'spl',
+                 budget: float | int = 0.022,
+                 rounds: Sequence[int] = (10000, 12000, 14000, 16000, 18000),
+                 label_dir: str = 'label_store',
+                 pipeline: list[dict] | None = None,
+                 seed: int = 0) -> None:
+        self.strategy_name = strategy
+        self.strategy = get_strategy(strategy)
+        budget_in_pixels(budget, 1 << 20)  # validate early, with the config's value
+        self.budget = budget
+        self.rounds = sorted(int(r) for r in rounds)
+        if not self.rounds or len(set(self.rounds)) != len(self.rounds) or self.rounds[0] < 1:
+            raise ValueError(f'{type(self).__name__}.rounds must be distinct iterations >= 1, '
+                             f'got {list(rounds)}')
+        self.label_dir = label_dir
+        self.pipeline = Compose(pipeline or [dict(type='LoadImageFromFile'),
+                                             dict(type='PackSegInputs')])
+        self.seed = seed
+        self.store: LabelStore | None = None
+        self.oracle = GroundTruthOracle()
+
+    def before_train(self, runner) -> None:
+        """Check the schedule, open the store and attach it to the training dataset."""
+        if self.rounds[-1] > runner.max_iters:
+            raise ValueError(f'{type(self).__name__}.rounds {self.rounds} go beyond '
+                             f'train_cfg.max_iters={runner.max_iters}')
+        self.dataset = find_sparse_dataset(runner.train_dataloader.dataset)
+        inner = self.dataset.dataset
+        signature = dict(type=type(inner).__name__, data_root=str(inner.data_root),
+                         img_path=str(inner.data_prefix.get('img_path', '')),
+                         num_images=len(inner))
+        root = Path(runner.work_dir) / self.label_dir
+        num_classes = len(inner.metainfo['classes'])
+        if get_dist_info()[0] == 0:  # rank 0 creates the store, the others open it
+            self.store = LabelStore(root, signature, num_classes=num_classes)
+        barrier()
+        if get_dist_info()[0] != 0:
+            self.store = LabelStore(root, signature, num_classes=num_classes)
+        self.dataset.attach(self.store)
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        """Run the round scheduled after this iteration, unless the store already has it."""
+        iteration = runner.iter + 1
+        if iteration in self.rounds:
+            round_idx = self.rounds.index(iteration)
+            if round_idx not in self.store.completed_rounds:
+                self.run_round(runner, round_idx, iteration)
+
+    def image_budget(self, num_pixels: int, round_idx: int) -> int:
+        """This round's share of one image's budget."""
+        return round_budgets(budget_in_pixels(self.budget, num_pixels), len(self.rounds))[round_idx]
+
+    @torch.no_grad()
+    def select_image(self, model, idx: int, round_idx: int) -> tuple[str, np.ndarray]:
+        """Score target image ``idx`` with B, select this round's pixels, return the answers."""
+        info = self.dataset.get_data_info(idx)
+        batch = model.data_preprocessor(
+            pseudo_collate([self.pipeline(dict(img_path=info['img_path']))]), False)
+        size = tuple(batch['data_samples'][0].ori_shape)
+        prob1, prob2 = model.selector_probs(batch['inputs'], size)
+        key = self.dataset.key(idx)
+        labeled = torch.from_numpy(self.store.labeled_mask(key, size)).to(prob1.device)
+        kwargs = {}
+        if self.strategy_name == 'random':  # per image, so sharding does not change the draw
+            kwargs['generator'] = torch.Generator(prob1.device).manual_seed(
+                (self.seed * 1_000_003 + round_idx) * 1_000_003 + idx)
+        mask = self.strategy(prob1[0], prob2[0], self.image_budget(size[0] * size[1], round_idx),
+                             labeled=labeled, **kwargs)
+        return key, self.oracle.query(info['gt_seg_map_path'], mask.cpu().numpy())
+
+    def run_round(self, runner, round_idx: int, iteration: int) -> None:
+        """Select and query on every target image (sharded over ranks), store, record."""
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        rank, world_size = get_dist_info()
+        shard = range(rank, len(self.dataset), world_size)
+        was_training = model.training
+        model.eval()
+        progress = ProgressBar(len(shard)) if rank == 0 else None
+        answers = []
+        for idx in shard:
+            answers.append(self.select_image(model, idx, round_idx))
+            if progress is not None:
+                progress.update()
+        model.train(was_training)
+        if world_size > 1:
+            answers = [a for part in all_gather_object(answers) for a in part]
+        if rank == 0:
+            for key, answer in sorted(answers):
+                self.store.add(key, answer)
+            self._commit(runner, round_idx, iteration, answers)
+        barrier()
+        if rank != 0:
+            self.store.reload()
+
+    def _commit(self, runner, round_idx: int, iteration: int, answers: list) -> None:
+        """Record the round in the store's manifest and log it."""
+        target_pixels = sum(answer.size for _, answer in answers)
+        selected = sum(int((answer != self.store.ignore_index).sum()) for _, answer in answers)
+        self.store.commit_round(round_idx, iteration, dict(
+            strategy=self.strategy_name, points_per_image=selected / len(answers),
+            target_pixels=target_pixels,
+            labeled_percent=100.0 * self.store.labeled_pixels / target_pixels))
+        entry = self.store.manifest['rounds'][-1]
+        runner.message_hub.update_scalar('train/labeled_percent', entry['labeled_percent'])
+        runner.message_hub.update_scalar('train/points_per_image', entry['points_per_image'])
+        classes = self.dataset.metainfo['classes']
+        counts = zip(classes, entry['class_counts'], strict=True)
+        per_class = ', '.join(f'{c}={n}' for c, n in counts if n)
+        runner.logger.info(
+            f'selection round {round_idx + 1}/{len(self.rounds)} ({self.strategy_name}) at iter '
+            f'{iteration}: +{entry["pixels"]} pixels, {entry["points_per_image"]:.1f} points per '
+            f'image; {entry["labeled_percent"]:.3f}% of target pixels labeled in total; '
+            f'labeled pixels per class this round: {per_class}')
+
+
+@HOOKS.register_module()
+class SPLSelectionHook(ActiveSelectionHook):
+    """LabOR Segment-based Pixel Labeling: all inconsistent pixels, 2.2% of pixels by default."""
+
+    def __init__(self, budget: float | int = 0.022, **kwargs) -> None:
+        super().__init__(strategy='spl', budget=budget, **kwargs)
+
+
+@HOOKS.register_module()
+class PPLSelectionHook(ActiveSelectionHook):
+    """LabOR Point-based Pixel Labeling: prototype-nearest points, 40 per image by default."""
+
+    def __init__(self, budget: float | int = 40, **kwargs) -> None:
+        super().__init__(strategy='ppl', budget=budget, **kwargs)

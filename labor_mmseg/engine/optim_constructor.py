@@ -1,0 +1,57 @@
+"""One optimizer per child module, for models trained with alternating updates."""
+from mmengine.model import is_model_wrapper
+from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
+from mmseg.registry import OPTIM_WRAPPER_CONSTRUCTORS
+from torch import nn
+
+
+@OPTIM_WRAPPER_CONSTRUCTORS.register_module()
+class MultiOptimWrapperConstructor:
+    """Builds an ``OptimWrapperDict`` with one ``OptimWrapper`` per named child of the model.
+
+    MMEngine has no such constructor (MMagic's plays this role). Config::
+
+        optim_wrapper = dict(
+            constructor='MultiOptimWrapperConstructor',
+            segmentor=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=2.5e-4),
+                           paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.)})),
+            discriminator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-4)))
+
+    Each entry is built by MMEngine's ``DefaultOptimWrapperConstructor`` on that child (its own
+    optimizer, lr and ``paramwise_cfg``). Entries naming a child the model does not have are
+    skipped, so one schedule serves models with and without a selector; a child with trainable
+    parameters but no entry is an error.
+
+    Args:
+        optim_wrapper_cfg: Child name -> optim wrapper config.
+        paramwise_cfg: Must be None; give ``paramwise_cfg`` inside each entry.
+    """
+
+    def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: dict | None = None) -> None:
+        if paramwise_cfg is not None:
+            raise ValueError('optim_wrapper.paramwise_cfg: give it inside each child entry of '
+                             'MultiOptimWrapperConstructor, e.g. optim_wrapper.segmentor.'
+                             'paramwise_cfg')
+        for name, cfg in optim_wrapper_cfg.items():
+            if not isinstance(cfg, dict) or 'optimizer' not in cfg:
+                raise ValueError(f'optim_wrapper.{name} must be an optim wrapper config with an '
+                                 f'optimizer, got {cfg!r}')
+        self.constructors = {
+            name: DefaultOptimWrapperConstructor(
+                {k: v for k, v in cfg.items() if k != 'paramwise_cfg'}, cfg.get('paramwise_cfg'))
+            for name, cfg in optim_wrapper_cfg.items()}
+
+    def __call__(self, model: nn.Module) -> OptimWrapperDict:
+        """Build the wrappers for ``model``'s children (unwrapping DDP-style wrappers)."""
+        model = model.module if is_model_wrapper(model) else model
+        children = {name: child.module if is_model_wrapper(child) else child
+                    for name, child in model.named_children()}
+        trainable = {name for name, child in children.items()
+                     if any(p.requires_grad for p in child.parameters())}
+        missing = trainable - set(self.constructors)
+        if missing:
+            raise ValueError(f'optim_wrapper has no entry for model children {sorted(missing)}; '
+                             f'entries: {sorted(self.constructors)}')
+        return OptimWrapperDict(**{
+            name: constructor(children[name])
+            for name, constructor in self.constructors.items() if name in children})

@@ -1,0 +1,13 @@
+"""Sparse label storage and the oracles that answer label queries."""
+
+from .label_store import LabelStore, label_stats, read_label_png
+from .oracle import GroundTruthOracle, export_queries, import_answers
+
+__all__ = [
+    'GroundTruthOracle',
+    'LabelStore',
+    'export_queries',
+    'import_answers',
+    'label_stats',
+    'read_label_png',
+]

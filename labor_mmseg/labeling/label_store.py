@@ -1,0 +1,235 @@
+"""Per-image sparse label maps (uint8 PNG, 255 = unlabeled) and a JSON manifest of the rounds."""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+MANIFEST_VERSION = 1
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: temp file in the same directory, fsync, replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_png(path: Path, image: np.ndarray) -> None:
+    """Encode a 2-D uint8 array as PNG and write it atomically."""
+    ok, buf = cv2.imencode('.png', image)
+    if not ok:
+        raise ValueError(f'could not encode {path} as PNG')
+    write_atomic(path, buf.tobytes())
+
+
+def read_label_png(path: Path, num_classes: int, ignore_index: int = 255) -> np.ndarray:
+    """Read a single-channel uint8 label PNG whose values are class ids or ``ignore_index``.
+
+    Raises ``FileNotFoundError`` for a missing file and ``ValueError`` naming the file when it is
+    not a readable single-channel 8-bit image or holds other values.
+    """
+    image = cv2.imdecode(np.frombuffer(Path(path).read_bytes(), np.uint8), cv2.IMREAD_UNCHANGED)
+    if image is None:
+        raise ValueError(f'{path}: unreadable or corrupt image file')
+    if image.ndim != 2 or image.dtype != np.uint8:
+        raise ValueError(f'{path}: expected a single-channel 8-bit label image, '
+                         f'got shape {image.shape} and dtype {image.dtype}')
+    bad = (image >= num_classes) & (image != ignore_index)
+    if bad.any():
+        raise ValueError(f'{path}: {int(bad.sum())} pixels hold values outside '
+                         f'0..{num_classes - 1} and {ignore_index}: {np.unique(image[bad])[:5]}')
+    return image
+
+
+def label_stats(labels: np.ndarray, num_classes: int, ignore_index: int = 255) -> dict[str, Any]:
+    """Labeled pixels and per-class counts of a label map (``ignore_index`` = unlabeled)."""
+    labeled = labels[labels != ignore_index]
+    counts = np.bincount(labeled.ravel(), minlength=num_classes)[:num_classes]
+    return {'pixels': int(labeled.size), 'class_counts': counts.tolist()}
+
+
+class LabelStore:
+    """Sparse target labels acquired round by round, persisted as PNG + JSON (no pickle).
+
+    Layout under ``root``: ``labels/<key>.png`` per image (``key`` is a relative image id such as
+    ``aachen/aachen_000000_000019``; 255 = unlabeled) and ``manifest.json`` with the dataset
+    ``signature``, the committed ``rounds``, the totals and the format ``version``. Reopening a
+    store with another signature raises ``ValueError``. Every file is written atomically.
+
+    :meth:`add` writes labels to disk at once; :meth:`commit_round` then counts them from the files,
+    so labels written by other processes (distributed ranks) or before a crash are counted too.
+    """
+
+    def __init__(self, root: str | os.PathLike, signature: dict[str, Any], num_classes: int = 19,
+                 ignore_index: int = 255) -> None:
+        if not 0 < num_classes <= ignore_index <= 255:
+            raise ValueError(f'need 0 < num_classes <= ignore_index <= 255, '
+                             f'got num_classes={num_classes}, ignore_index={ignore_index}')
+        self.root = Path(root)
+        self.num_classes = num_classes
+        self.ignore_index = ignore_index
+        self.manifest_path = self.root / 'manifest.json'
+        expected = {
+            'version': MANIFEST_VERSION,
+            'dataset': json.loads(json.dumps(signature)),  # as it reads back from JSON
+            'num_classes': num_classes,
+            'ignore_index': ignore_index,
+        }
+        if self.manifest_path.exists():
+            self._manifest = self._load_manifest()
+            self._check_matches(expected)
+        else:
+            self._manifest = {**expected, 'rounds': [], 'labeled_pixels': 0, 'total_pixels': 0,
+                              'class_counts': [0] * num_classes, 'labeled_per_image': {}}
+            self._write_manifest()
+        self._added = 0  # pixels this object added since the last commit
+
+    def reload(self) -> None:
+        """Re-read the manifest, e.g. after another process committed a round."""
+        self._manifest = self._load_manifest()
+
+    def _load_manifest(self) -> dict[str, Any]:
+        try:
+            manifest = json.loads(self.manifest_path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise ValueError(f'{self.manifest_path}: corrupt manifest ({err})') from err
+        if not isinstance(manifest, dict):
+            raise ValueError(f'{self.manifest_path}: corrupt manifest (not a JSON object)')
+        return manifest
+
+    def _check_matches(self, expected: dict[str, Any]) -> None:
+        differing = [f'{name}: stored {self._manifest.get(name)!r}, given {value!r}'
+                     for name, value in expected.items()
+                     if name != 'dataset' and self._manifest.get(name) != value]
+        stored = self._manifest.get('dataset', {})
+        given = expected['dataset']
+        differing += [f'dataset.{name}: stored {stored.get(name)!r}, given {given.get(name)!r}'
+                      for name in sorted(set(stored) | set(given))
+                      if stored.get(name) != given.get(name)]
+        if differing:
+            raise ValueError(f'{self.manifest_path} belongs to another dataset or format; '
+                             'differing fields: ' + '; '.join(differing))
+
+    def _write_manifest(self) -> None:
+        write_atomic(self.manifest_path, json.dumps(self._manifest, indent=1).encode())
+
+    @staticmethod
+    def label_path(root: str | os.PathLike, key: str) -> Path:
+        """The label PNG of image ``key`` in the store at ``root``; '/' in keys makes subdirs."""
+        if not key or Path(key).is_absolute() or '..' in Path(key).parts or '\\' in key:
+            raise ValueError(f'label key must be a relative image id without "..", got {key!r}')
+        return Path(root) / 'labels' / f'{key}.png'
+
+    def path(self, key: str) -> Path:
+        """The label PNG of image ``key`` in this store."""
+        return self.label_path(self.root, key)
+
+    def read(self, key: str) -> np.ndarray | None:
+        """The label map of ``key`` (uint8, ``ignore_index`` = unlabeled), or None if none yet."""
+        path = self.path(key)
+        if not path.exists():
+            return None
+        return read_label_png(path, self.num_classes, self.ignore_index)
+
+    def labeled_mask(self, key: str, shape: tuple[int, int]) -> np.ndarray:
+        """Boolean ``shape`` map of the pixels of ``key`` already labeled."""
+        labels = self.read(key)
+        if labels is None:
+            return np.zeros(shape, dtype=bool)
+        if labels.shape != tuple(shape):
+            raise ValueError(f'{self.path(key)}: label map is {labels.shape}, expected {shape}')
+        return labels != self.ignore_index
+
+    def add(self, key: str, labels: np.ndarray) -> None:
+        """Merge the labeled pixels (``!= ignore_index``) of ``labels`` into the map of ``key``.
+
+        Raises ``ValueError`` on a shape mismatch, values out of range, or a pixel that is
+        already labeled (a pixel is never labeled twice).
+        """
+        labels = np.asarray(labels)
+        if labels.ndim != 2 or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f'labels for {key!r} must be a 2-D integer array, '
+                             f'got shape {labels.shape} and dtype {labels.dtype}')
+        new = labels != self.ignore_index
+        if ((labels[new] < 0) | (labels[new] >= self.num_classes)).any():
+            raise ValueError(f'labels for {key!r} hold values outside 0..{self.num_classes - 1} '
+                             f'and {self.ignore_index}')
+        if not new.any():
+            return
+        current = self.read(key)
+        if current is None:
+            current = np.full(labels.shape, self.ignore_index, dtype=np.uint8)
+        elif current.shape != labels.shape:
+            raise ValueError(f'labels for {key!r} are {labels.shape}, '
+                             f'the stored map is {current.shape}')
+        twice = new & (current != self.ignore_index)
+        if twice.any():
+            raise ValueError(f'{int(twice.sum())} pixels of {key!r} are already labeled')
+        current[new] = labels[new]
+        write_png(self.path(key), current)
+        self._added += int(new.sum())
+
+    def commit_round(self, round_idx: int, iteration: int, stats: dict[str, Any]) -> None:
+        """Record round ``round_idx`` (at training ``iteration``) in the manifest.
+
+        Counts the label files: the entry gets the ``pixels``, per-class ``class_counts`` and
+        ``images`` labeled since the previous commit, plus the caller's ``stats`` (e.g.
+        ``points``, ``strategy``); the totals are updated. Reads every label file once.
+        Committing a round index twice raises ``ValueError``.
+        """
+        if round_idx in self.completed_rounds:
+            raise ValueError(f'round {round_idx} is already committed in {self.manifest_path}')
+        labels_dir = self.root / 'labels'
+        per_image: dict[str, int] = {}
+        class_counts = np.zeros(self.num_classes, dtype=np.int64)
+        total_pixels = 0
+        for path in sorted(labels_dir.rglob('*.png')):
+            labels = read_label_png(path, self.num_classes, self.ignore_index)
+            counted = label_stats(labels, self.num_classes, self.ignore_index)
+            per_image[path.relative_to(labels_dir).with_suffix('').as_posix()] = counted['pixels']
+            class_counts += counted['class_counts']
+            total_pixels += labels.size
+        before = self._manifest['labeled_per_image']
+        entry = {
+            'round': round_idx,
+            'iteration': iteration,
+            'pixels': sum(per_image.values()) - self._manifest['labeled_pixels'],
+            'class_counts': (class_counts - self._manifest['class_counts']).tolist(),
+            'images': sum(count != before.get(key, 0) for key, count in per_image.items()),
+        }
+        clashes = sorted(set(entry) & set(stats))
+        if clashes:
+            raise ValueError(f'stats may not set {clashes}: the store counts them')
+        self._manifest['rounds'].append({**entry, **json.loads(json.dumps(stats))})
+        self._manifest.update(labeled_pixels=sum(per_image.values()), total_pixels=total_pixels,
+                              class_counts=class_counts.tolist(), labeled_per_image=per_image)
+        self._write_manifest()
+        self._added = 0
+
+    @property
+    def completed_rounds(self) -> list[int]:
+        """Indices of the committed rounds, in commit order."""
+        return [entry['round'] for entry in self._manifest['rounds']]
+
+    @property
+    def labeled_pixels(self) -> int:
+        """Labeled pixels at the last commit plus those this object added since."""
+        return self._manifest['labeled_pixels'] + self._added
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """A copy of the manifest as last written."""
+        return json.loads(json.dumps(self._manifest))

@@ -1,0 +1,10 @@
+"""Models: the LabOR wrapper, its selector, discriminator, losses and heads."""
+from .data_preprocessor import PairedSegDataPreProcessor
+from .decode_heads import DeepLabV2Head
+from .discriminators import OutputAlignmentHead
+from .dual_head_selector import DualHeadSelector
+from .labor import LabOR
+from .losses import DiscrepancyLoss, pseudo_labels
+
+__all__ = ['DeepLabV2Head', 'DiscrepancyLoss', 'DualHeadSelector', 'LabOR', 'OutputAlignmentHead',
+           'PairedSegDataPreProcessor', 'pseudo_labels']

@@ -1,0 +1,4 @@
+"""Discriminators for adversarial alignment."""
+from .output_alignment_head import OutputAlignmentHead
+
+__all__ = ["OutputAlignmentHead"]

@@ -1,0 +1,246 @@
+"""LabOR: Labeling Only if Required (Shin et al., ICCV 2021), as one MMEngine model."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel, is_model_wrapper
+from mmengine.optim import OptimWrapperDict
+from mmseg.registry import MODELS
+from mmseg.utils import SampleList
+from torch import Tensor, nn
+
+from ..selection import classifier_discrepancy, inconsistency_mask
+from .losses import pseudo_labels
+
+
+def unwrap(module: nn.Module) -> nn.Module:
+    """The module inside a DDP-style wrapper, or ``module`` itself."""
+    return module.module if is_model_wrapper(module) else module
+
+
+@contextmanager
+def frozen(module: nn.Module) -> Iterator[nn.Module]:
+    """Temporarily stop gradients into ``module``'s parameters (restored afterwards)."""
+    params = [p for p in module.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield module
+    finally:
+        for p in params:
+            p.requires_grad_(True)
+
+
+@contextmanager
+def tapped_output(module: nn.Module) -> Iterator[list]:
+    """Collect ``module``'s forward outputs while the context is open."""
+    outputs: list = []
+    handle = module.register_forward_hook(lambda _m, _i, out: outputs.append(out))
+    try:
+        yield outputs
+    finally:
+        handle.remove()
+
+
+def stack_labels(data_samples: SampleList) -> Tensor:
+    """Ground-truth maps of a batch as one (N, H, W) long tensor."""
+    return torch.stack([s.gt_sem_seg.data.squeeze(0) for s in data_samples]).long()
+
+
+def resize_to(logits: Tensor, size: tuple[int, int]) -> Tensor:
+    """Bilinear resize of logits (N, K, h, w) to ``size``."""
+    if logits.shape[2:] == size:
+        return logits
+    return F.interpolate(logits, size=size, mode='bilinear', align_corners=False)
+
+
+@MODELS.register_module()
+class LabOR(BaseModel):
+    """Segmentor A, pixel selector B and discriminator D, trained with alternating updates.
+
+    - A (``segmentor``, any MMSeg segmentor with a ``decode_head``): cross-entropy on source,
+      cross-entropy on the labeled target pixels (255 elsewhere), and the AdaptSeg adversarial
+      loss on target softmax maps (weight ``adv_weight``).
+    - D (``discriminator``, an ``OutputAlignmentHead``): source-vs-target BCE on softmax maps.
+    - B (``selector``, a ``DualHeadSelector``): two classifiers on target features, trained
+      with A's pseudo-labels while their discrepancy is maximised w.r.t. the classifiers only
+      (weight :attr:`discrepancy_weight`, scheduled by ``DiscrepancyLossHook``). With
+      ``selector_backbone=None`` B reads A's backbone features, detached (no extra backbone);
+      otherwise B has its own backbone, trained on the pseudo-label loss only.
+
+    Prediction, validation and testing are A's. Without ``selector`` and with no target labels
+    this is AdaptSegNet (single level); without ``discriminator`` too, plain supervised training.
+    Each child has its own optimizer: ``optim_wrapper`` is an ``OptimWrapperDict`` keyed by
+    child name (``segmentor``, ``discriminator``, ``selector``, ``selector_backbone``), built by
+    ``MultiOptimWrapperConstructor``; wrap with ``MMSeparateDistributedDataParallel`` for DDP.
+
+    Args:
+        segmentor: Config of model A.
+        discriminator: Config of D, or None for no adversarial alignment.
+        selector: Config of B's classifiers, or None for no selector.
+        selector_backbone: Config of B's own backbone; None shares A's (detached).
+        target_loss: Loss on labeled target pixels, averaged over labeled pixels only.
+        adv_weight: Weight of the adversarial loss (AdaptSegNet single-level: 0.001).
+        discrepancy_weight: Initial weight of the maximised discrepancy.
+        pseudo_label_threshold: Confidence below which A's prediction is no pseudo-label.
+        data_preprocessor: Defaults to A's, made to handle source/target pairs.
+    """
+
+    def __init__(self,
+                 segmentor: dict,
+                 discriminator: dict | None = None,
+                 selector: dict | None = None,
+                 selector_backbone: dict | None = None,
+                 target_loss: dict = dict(
+                     type='CrossEntropyLoss', avg_non_ignore=True, loss_name='loss_ce'),
+                 adv_weight: float = 0.001,
+                 discrepancy_weight: float = 1.0,
+                 pseudo_label_threshold: float = 0.9,
+                 data_preprocessor: dict | None = None,
+                 init_cfg: dict | None = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(segmentor['data_preprocessor'])
+            data_preprocessor['type'] = 'PairedSegDataPreProcessor'
+        super().__init__(data_preprocessor=MODELS.build(data_preprocessor), init_cfg=init_cfg)
+        self.segmentor = MODELS.build(segmentor)
+        if discriminator is not None:
+            self.discriminator = MODELS.build(discriminator)
+        if selector is not None:
+            self.selector = MODELS.build(selector)
+        if selector_backbone is not None:
+            if selector is None:
+                raise ValueError('model.selector_backbone is set but model.selector is None')
+            self.selector_backbone = MODELS.build(selector_backbone)
+        self.target_loss = MODELS.build(target_loss)
+        self.adv_weight = adv_weight
+        self.discrepancy_weight = discrepancy_weight
+        self.pseudo_label_threshold = pseudo_label_threshold
+
+    @property
+    def with_discriminator(self) -> bool:
+        """Whether A is aligned adversarially."""
+        return hasattr(self, 'discriminator')
+
+    @property
+    def with_selector(self) -> bool:
+        """Whether model B is trained."""
+        return hasattr(self, 'selector')
+
+    @property
+    def with_selector_backbone(self) -> bool:
+        """Whether B has its own backbone (else it reads A's)."""
+        return hasattr(self, 'selector_backbone')
+
+    @property
+    def ignore_index(self) -> int:
+        """Label value of unlabeled pixels."""
+        return unwrap(self.segmentor).decode_head.ignore_index
+
+    def forward(self, inputs: Tensor, data_samples: SampleList | None = None,
+                mode: str = 'tensor'):
+        """A's forward for ``predict`` and ``tensor``; training goes through :meth:`train_step`."""
+        if mode == 'loss':
+            raise RuntimeError('LabOR trains with several optimizers: use train_step, which '
+                               'the runner calls with an OptimWrapperDict')
+        return self.segmentor(inputs, data_samples, mode=mode)
+
+    def train_step(self, data: dict, optim_wrapper: OptimWrapperDict) -> dict[str, Tensor]:
+        """One iteration: update A, then D, then B, each with its own optimizer."""
+        data = self.data_preprocessor(data, True)
+        source, target = data['source'], data['target']
+        log_vars, source_logits, target_logits, target_feats = self._train_segmentor(
+            source, target, optim_wrapper['segmentor'])
+        target_probs = F.softmax(target_logits, dim=1)
+        if self.with_discriminator:
+            log_vars.update(self._train_discriminator(
+                source['inputs'].shape[2:], source_logits, target_probs,
+                optim_wrapper['discriminator']))
+        if self.with_selector:
+            log_vars.update(self._train_selector(
+                target, target_probs, target_feats, optim_wrapper))
+        return log_vars
+
+    def _train_segmentor(self, source: dict, target: dict, wrapper) -> tuple:
+        """Model A: source CE + labeled-target CE + adversarial loss; returns target outputs."""
+        segmentor = unwrap(self.segmentor)
+        share_backbone = self.with_selector and not self.with_selector_backbone
+        with wrapper.optim_context(self.segmentor):
+            source_logits = self.segmentor(source['inputs'], source['data_samples'], mode='tensor')
+            with tapped_output(segmentor.backbone) as feats:
+                target_logits = self.segmentor(
+                    target['inputs'], target['data_samples'], mode='tensor')
+            losses = {f'src.{k}': v for k, v in segmentor.decode_head.loss_by_feat(
+                source_logits, source['data_samples']).items()}
+            labels = stack_labels(target['data_samples'])
+            losses[f'tgt.{self.target_loss.loss_name}'] = self.target_loss(
+                resize_to(target_logits, labels.shape[1:]), labels,
+                ignore_index=self.ignore_index)
+            if self.with_discriminator:
+                # AdaptSegNet upsamples predictions to the input size before D.
+                target_probs = F.softmax(
+                    resize_to(target_logits, target['inputs'].shape[2:]), dim=1)
+                with frozen(unwrap(self.discriminator)) as discriminator:
+                    losses['tgt.loss_adv'] = (
+                        self.adv_weight * discriminator.loss_adversarial(target_probs))
+            loss, log_vars = self.parse_losses(losses)
+        wrapper.update_params(loss)
+        target_feats = [f.detach() for f in feats[0]] if share_backbone else None
+        return log_vars, source_logits.detach(), target_logits.detach(), target_feats
+
+    def _train_discriminator(self, size: tuple[int, int], source_logits: Tensor,
+                             target_probs: Tensor, wrapper) -> dict[str, Tensor]:
+        """D: source maps vs target maps (both detached from A), at the source input size."""
+        source_probs = F.softmax(resize_to(source_logits, size), dim=1)
+        with wrapper.optim_context(self.discriminator):
+            loss = self.discriminator(source_probs, resize_to(target_probs, size))
+        wrapper.update_params(loss)
+        return {'disc.loss_d': loss.detach()}
+
+    def _train_selector(self, target: dict, target_probs: Tensor,
+                        target_feats: list[Tensor] | None,
+                        optim_wrapper: OptimWrapperDict) -> dict[str, Tensor]:
+        """B: pseudo-label CE; discrepancy maximised w.r.t. the two classifiers only."""
+        labels = stack_labels(target['data_samples'])
+        pseudo = pseudo_labels(resize_to(target_probs, labels.shape[1:]),
+                               self.pseudo_label_threshold, labels, self.ignore_index)
+        if target_feats is None:  # own backbone; its features feed the backbone step below
+            with optim_wrapper['selector_backbone'].optim_context(self.selector_backbone):
+                own_feats = self.selector_backbone(target['inputs'])
+            target_feats = [f.detach() for f in own_feats]
+        heads_wrapper = optim_wrapper['selector']
+        with heads_wrapper.optim_context(self.selector):
+            logits = self.selector(target_feats)
+            selector = unwrap(self.selector)
+            loss_pseudo = selector.loss_pseudo(logits, pseudo)
+            discrepancy = selector.discrepancy_loss(*logits)
+            # LabOR / MCD step B: the classifiers maximise their discrepancy.
+            loss = loss_pseudo - self.discrepancy_weight * discrepancy
+        heads_wrapper.update_params(loss)
+        with torch.no_grad():
+            probs = [F.softmax(x.float(), dim=1) for x in logits]
+            log_vars = {
+                'sel.loss_pseudo': loss_pseudo.detach(),
+                'sel.discrepancy': classifier_discrepancy(*probs).mean(),
+                'sel.inconsistency_ratio': inconsistency_mask(*probs).float().mean(),
+                'sel.pseudo_label_ratio': (pseudo != self.ignore_index).float().mean(),
+            }
+        if self.with_selector_backbone:
+            backbone_wrapper = optim_wrapper['selector_backbone']
+            with backbone_wrapper.optim_context(self.selector_backbone):
+                with frozen(unwrap(self.selector)) as heads:
+                    loss_backbone = heads.loss_pseudo(heads(own_feats), pseudo)
+            backbone_wrapper.update_params(loss_backbone)
+            log_vars['sel.loss_backbone'] = loss_backbone.detach()
+        return log_vars
+
+    @torch.no_grad()
+    def selector_probs(self, inputs: Tensor, size: tuple[int, int]) -> tuple[Tensor, Tensor]:
+        """Softmax maps of B's two classifiers for ``inputs``, upsampled to ``size``."""
+        if self.with_selector_backbone:
+            feats = unwrap(self.selector_backbone)(inputs)
+        else:
+            feats = unwrap(self.segmentor).backbone(inputs)
+        logits = unwrap(self.selector)(list(feats))
+        probs = tuple(F.softmax(resize_to(x.float(), size), dim=1) for x in logits)
+        return probs[0], probs[1]

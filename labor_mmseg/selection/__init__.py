@@ -1,0 +1,20 @@
+"""Pixel selection for LabOR (SPL, PPL) and baselines, as pure functions on probability maps."""
+
+from .baselines import select_entropy, select_random
+from .discrepancy import classifier_discrepancy, inconsistency_mask
+from .ppl import class_quotas, select_ppl
+from .registry import SELECTION_STRATEGIES, budget_in_pixels, get_strategy
+from .spl import select_spl
+
+__all__ = [
+    'SELECTION_STRATEGIES',
+    'budget_in_pixels',
+    'class_quotas',
+    'classifier_discrepancy',
+    'get_strategy',
+    'inconsistency_mask',
+    'select_entropy',
+    'select_ppl',
+    'select_random',
+    'select_spl',
+]

@@ -1,0 +1,30 @@
+"""Run a config end to end (train, then test) from Python: used by the demo and benchmarks."""
+from pathlib import Path
+
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+
+def train_and_test(config: str | Path, work_dir: str | Path, cfg_options: dict | None = None,
+                   resume: bool = False) -> dict[str, float]:
+    """Train ``config`` into ``work_dir`` and return the test metrics of the final model."""
+    cfg = Config.fromfile(str(config))
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.work_dir = str(work_dir)
+    cfg.resume = resume
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return runner.test()
+
+
+def update_readme_section(readme: str | Path, name: str, text: str) -> None:
+    """Replace what stands between ``<!-- BEGIN name -->`` and ``<!-- END name -->``."""
+    path = Path(readme)
+    content = path.read_text()
+    begin, end = f'<!-- BEGIN {name} -->', f'<!-- END {name} -->'
+    if begin not in content or end not in content:
+        raise ValueError(f'{path}: markers {begin} ... {end} not found')
+    head, rest = content.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f'{head}{begin}\n{text.strip()}\n{end}{tail}')

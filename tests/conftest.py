@@ -1,0 +1,59 @@
+"""Shared fixtures: a tiny synthetic benchmark and configs pointed at it."""
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+
+import labor_mmseg  # noqa: F401  (registers the components)
+from labor_mmseg.datasets.synthetic import generate_synthetic_benchmark
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = dict(num_source=8, num_target_train=6, num_target_val=4, height=64, width=128, seed=0)
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope='session')
+def tiny_benchmark(tmp_path_factory) -> Path:
+    """A tiny synthetic benchmark (8 source, 6 target train, 4 target val at 64x128)."""
+    root = tmp_path_factory.mktemp('synthetic')
+    generate_synthetic_benchmark(root, workers=1, progress=False, **TINY)
+    return root
+
+
+def tiny_config(name: str, root: Path, work_dir: Path, max_iters: int = 4) -> Config:
+    """Config ``configs/labor/<name>.py`` on the tiny benchmark, for a few CPU iterations."""
+    cfg = Config.fromfile(REPO / 'configs' / 'labor' / f'{name}.py')
+    cfg.work_dir = str(work_dir)
+    for loader in (cfg.train_dataloader, cfg.val_dataloader, cfg.test_dataloader):
+        loader.num_workers = 0
+        loader.persistent_workers = False
+        loader.batch_size = 2
+    _point_at(cfg.train_dataloader.dataset, root)
+    _point_at(cfg.val_dataloader.dataset, root)
+    _point_at(cfg.test_dataloader.dataset, root)
+    cfg.train_cfg.max_iters = max_iters
+    cfg.train_cfg.val_interval = max_iters
+    cfg.default_hooks.checkpoint.interval = max_iters
+    cfg.default_hooks.logger.interval = 1
+    for scheduler in cfg.param_scheduler:
+        scheduler.end = max_iters
+    cfg.launcher = 'none'
+    return cfg
+
+
+def _point_at(dataset: dict, root: Path) -> None:
+    """Replace the default ``data/synthetic`` roots of a (nested) dataset config by ``root``."""
+    if 'data_root' in dataset:
+        dataset.data_root = dataset.data_root.replace('data/synthetic', str(root))
+    for key in ('dataset', 'source', 'target'):
+        if key in dataset:
+            _point_at(dataset[key], root)
+
+
+@pytest.fixture(autouse=True, scope='session')
+def mmseg_default_scope():
+    """Build components in MMSeg's scope, as the runner does with ``default_scope='mmseg'``."""
+    from mmseg.utils import register_all_modules
+    register_all_modules(init_default_scope=True)

@@ -1,0 +1,229 @@
+"""Tests for ``labor_mmseg.labeling``: the label store and the oracles."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from labor_mmseg.labeling import (
+    GroundTruthOracle,
+    LabelStore,
+    export_queries,
+    import_answers,
+    label_stats,
+)
+
+SIGNATURE = {'type': 'CityscapesDataset', 'data_root': 'data/cityscapes', 'num_images': 2}
+KEY = 'aachen/aachen_000000_000019'
+
+
+def sparse(shape, pixels: dict[tuple[int, int], int]) -> np.ndarray:
+    labels = np.full(shape, 255, dtype=np.uint8)
+    for (y, x), value in pixels.items():
+        labels[y, x] = value
+    return labels
+
+
+def test_round_trip_and_subdirectories(tmp_path):
+    store = LabelStore(tmp_path / 'label_store', SIGNATURE)
+    assert store.read(KEY) is None
+    assert not store.labeled_mask(KEY, (4, 5)).any()
+    store.add(KEY, sparse((4, 5), {(0, 0): 3, (2, 4): 18}))
+    store.add(KEY, sparse((4, 5), {(1, 1): 0}))
+    assert store.path(KEY) == tmp_path / 'label_store' / 'labels' / 'aachen' / f'{KEY[7:]}.png'
+    expected = sparse((4, 5), {(0, 0): 3, (2, 4): 18, (1, 1): 0})
+    np.testing.assert_array_equal(store.read(KEY), expected)
+    np.testing.assert_array_equal(cv2.imread(str(store.path(KEY)), cv2.IMREAD_UNCHANGED), expected)
+    np.testing.assert_array_equal(store.labeled_mask(KEY, (4, 5)), expected != 255)
+    reopened = LabelStore(tmp_path / 'label_store', dict(SIGNATURE))
+    np.testing.assert_array_equal(reopened.read(KEY), expected)
+
+
+def test_writes_leave_no_temporary_files(tmp_path):
+    store = LabelStore(tmp_path, SIGNATURE)
+    store.add(KEY, sparse((3, 3), {(0, 0): 1}))
+    store.add('other', sparse((3, 3), {(1, 1): 2}))
+    store.commit_round(0, 100, {})
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob('*') if p.is_file())
+    assert files == [f'labels/{KEY}.png', 'labels/other.png', 'manifest.json']
+
+
+def test_a_failed_write_keeps_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    store = LabelStore(tmp_path, SIGNATURE)
+    store.add(KEY, sparse((3, 3), {(0, 0): 1}))
+
+    def crash(src, dst):
+        raise OSError('disk full')
+
+    monkeypatch.setattr(os, 'replace', crash)
+    with pytest.raises(OSError, match='disk full'):
+        store.add(KEY, sparse((3, 3), {(1, 1): 2}))
+    monkeypatch.undo()
+    np.testing.assert_array_equal(store.read(KEY), sparse((3, 3), {(0, 0): 1}))
+    assert [p.name for p in store.path(KEY).parent.iterdir()] == [store.path(KEY).name]
+
+
+def test_a_pixel_is_never_labeled_twice(tmp_path):
+    store = LabelStore(tmp_path, SIGNATURE)
+    store.add(KEY, sparse((3, 3), {(0, 0): 1}))
+    with pytest.raises(ValueError, match='already labeled'):
+        store.add(KEY, sparse((3, 3), {(0, 0): 1, (2, 2): 4}))
+    np.testing.assert_array_equal(store.read(KEY), sparse((3, 3), {(0, 0): 1}))  # unchanged
+
+
+def test_add_validates_shape_and_values(tmp_path):
+    store = LabelStore(tmp_path, SIGNATURE)
+    store.add(KEY, sparse((3, 3), {(0, 0): 1}))
+    with pytest.raises(ValueError, match=KEY):
+        store.add(KEY, sparse((3, 4), {(0, 1): 1}))
+    with pytest.raises(ValueError, match='outside 0..18'):
+        store.add(KEY, sparse((3, 3), {(0, 1): 19}))
+    with pytest.raises(ValueError, match='relative image id'):
+        store.path('../escape')
+
+
+def test_manifest_signature_mismatch_names_the_field(tmp_path):
+    LabelStore(tmp_path, SIGNATURE)
+    other = {**SIGNATURE, 'data_root': 'data/elsewhere'}
+    with pytest.raises(ValueError, match=r'manifest\.json.*dataset\.data_root'):
+        LabelStore(tmp_path, other)
+    with pytest.raises(ValueError, match='num_classes'):
+        LabelStore(tmp_path, SIGNATURE, num_classes=16)
+
+
+def test_corrupt_or_truncated_png_raises_naming_the_file(tmp_path):
+    store = LabelStore(tmp_path, SIGNATURE)
+    store.add(KEY, sparse((8, 8), {(0, 0): 1}))
+    path = store.path(KEY)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=re.escape(str(path))):
+        store.read(KEY)
+    path.write_bytes(b'not a png')
+    with pytest.raises(ValueError, match='corrupt'):
+        store.labeled_mask(KEY, (8, 8))
+
+
+def test_bad_values_in_a_label_file_raise(tmp_path):
+    store = LabelStore(tmp_path, SIGNATURE)
+    path = store.path(KEY)
+    path.parent.mkdir(parents=True)
+    cv2.imwrite(str(path), sparse((4, 4), {(1, 2): 200}))
+    with pytest.raises(ValueError, match=re.escape(str(path)) + r'.*outside 0\.\.18'):
+        store.read(KEY)
+    cv2.imwrite(str(path), np.zeros((4, 4, 3), np.uint8))
+    with pytest.raises(ValueError, match='single-channel'):
+        store.read(KEY)
+
+
+def test_commit_round_records_counts_and_is_idempotent(tmp_path):
+    store = LabelStore(tmp_path, SIGNATURE, num_classes=4)
+    store.add(KEY, sparse((2, 3), {(0, 0): 1, (0, 1): 1, (1, 2): 3}))
+    assert store.labeled_pixels == 3  # counted before the commit too
+    store.commit_round(0, 10000, {'points': 3, 'strategy': 'ppl'})
+    assert store.labeled_pixels == 3
+    store.add('other', sparse((2, 2), {(0, 0): 0}))
+    store.add(KEY, sparse((2, 3), {(1, 1): 2}))
+    store.commit_round(1, 12000, {'points': 2})
+    store.add('other', sparse((2, 2), {(1, 1): 0}))
+    store.commit_round(2, 14000, {})
+    assert store.completed_rounds == [0, 1, 2]
+    assert store.labeled_pixels == 6
+    manifest = json.loads((tmp_path / 'manifest.json').read_text())
+    assert manifest == store.manifest
+    assert manifest['version'] == 1 and manifest['dataset'] == SIGNATURE
+    assert manifest['rounds'] == [
+        {'round': 0, 'iteration': 10000, 'pixels': 3, 'class_counts': [0, 2, 0, 1], 'images': 1,
+         'points': 3, 'strategy': 'ppl'},
+        {'round': 1, 'iteration': 12000, 'pixels': 2, 'class_counts': [1, 0, 1, 0], 'images': 2,
+         'points': 2},
+        {'round': 2, 'iteration': 14000, 'pixels': 1, 'class_counts': [1, 0, 0, 0], 'images': 1},
+    ]
+    assert (manifest['labeled_pixels'], manifest['total_pixels']) == (6, 10)
+    with pytest.raises(ValueError, match='round 1 is already committed'):
+        store.commit_round(1, 16000, {})
+    with pytest.raises(ValueError, match='pixels'):
+        store.commit_round(3, 16000, {'pixels': 7})
+    assert LabelStore(tmp_path, SIGNATURE, num_classes=4).completed_rounds == [0, 1, 2]
+
+
+def test_reload_sees_rounds_committed_by_another_process(tmp_path):
+    writer = LabelStore(tmp_path, SIGNATURE)
+    reader = LabelStore(tmp_path, SIGNATURE)
+    writer.add(KEY, sparse((2, 2), {(0, 0): 1}))
+    writer.commit_round(0, 100, {})
+    assert reader.completed_rounds == [] and reader.labeled_pixels == 0
+    reader.reload()
+    assert reader.completed_rounds == [0] and reader.labeled_pixels == 1
+    assert LabelStore.label_path(tmp_path, KEY) == writer.path(KEY)
+
+
+def test_label_stats():
+    stats = label_stats(sparse((2, 2), {(0, 0): 2, (1, 1): 2, (0, 1): 0}), num_classes=3)
+    assert stats == {'pixels': 3, 'class_counts': [1, 0, 2]}
+
+
+# --- oracles -----------------------------------------------------------------------------------
+
+def write_gt(path: Path, gt: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), gt)
+    return path
+
+
+def test_ground_truth_oracle_answers_only_the_mask(tmp_path):
+    gt = np.arange(12, dtype=np.uint8).reshape(3, 4) % 19
+    gt[2, 3] = 255
+    path = write_gt(tmp_path / 'gt' / 'a_labelTrainIds.png', gt)
+    mask = np.zeros((3, 4), dtype=bool)
+    mask[0, 1] = mask[2, 2] = mask[2, 3] = True
+    answer = GroundTruthOracle().query(str(path), mask)
+    assert answer.dtype == np.uint8
+    np.testing.assert_array_equal(answer, sparse((3, 4), {(0, 1): 1, (2, 2): 10}))
+
+
+def test_ground_truth_oracle_errors_name_the_file(tmp_path):
+    missing = tmp_path / 'missing.png'
+    with pytest.raises(FileNotFoundError, match='missing.png'):
+        GroundTruthOracle().query(str(missing), np.ones((2, 2), dtype=bool))
+    path = write_gt(tmp_path / 'small.png', np.zeros((2, 2), np.uint8))
+    with pytest.raises(ValueError, match='small.png'):
+        GroundTruthOracle().query(str(path), np.ones((3, 2), dtype=bool))
+
+
+def test_export_import_round_trip(tmp_path):
+    queries = {KEY: np.zeros((3, 4), dtype=bool), 'b': np.zeros((2, 2), dtype=bool)}
+    queries[KEY][0, 1] = queries[KEY][2, 3] = True
+    queries['b'][1, 0] = True
+    path = export_queries(queries, tmp_path / 'queries', image_paths={KEY: 'img/a.png'})
+    listing = json.loads(path.read_text())['queries']
+    assert [q['key'] for q in listing] == [KEY, 'b']
+    assert listing[0]['points'] == [[0, 1], [2, 3]] and listing[0]['image'] == 'img/a.png'
+    assert 'image' not in listing[1]
+    mask_png = cv2.imread(str(tmp_path / 'queries' / listing[0]['mask']), cv2.IMREAD_UNCHANGED)
+    np.testing.assert_array_equal(mask_png, queries[KEY].astype(np.uint8) * 255)
+
+    answers_dir = tmp_path / 'answers'
+    write_gt(answers_dir / f'{KEY}.png', sparse((3, 4), {(0, 1): 7, (2, 3): 0}))
+    write_gt(answers_dir / 'b.png', sparse((2, 2), {}))  # queried pixel left unanswered
+    answers = import_answers(answers_dir, queries)
+    np.testing.assert_array_equal(answers[KEY], sparse((3, 4), {(0, 1): 7, (2, 3): 0}))
+    assert (answers['b'] == 255).all()
+
+
+def test_import_rejects_answers_outside_the_query_or_range(tmp_path):
+    queries = {'a': np.zeros((2, 2), dtype=bool)}
+    queries['a'][0, 0] = True
+    path = write_gt(tmp_path / 'a.png', sparse((2, 2), {(0, 0): 1, (1, 1): 2}))
+    with pytest.raises(ValueError, match=r'a\.png: 1 answered pixels were not queried'):
+        import_answers(tmp_path, queries)
+    write_gt(path, sparse((2, 2), {(0, 0): 30}))
+    with pytest.raises(ValueError, match=r'a\.png.*outside'):
+        import_answers(tmp_path, queries)
+    write_gt(path, sparse((3, 2), {(0, 0): 1}))
+    with pytest.raises(ValueError, match=r'a\.png'):
+        import_answers(tmp_path, queries)

@@ -1,0 +1,335 @@
+"""Tests for ``labor_mmseg.selection``: discrepancy, SPL, PPL, baselines and the registry."""
+
+import math
+
+import pytest
+import torch
+
+from labor_mmseg.selection import (
+    SELECTION_STRATEGIES,
+    budget_in_pixels,
+    class_quotas,
+    classifier_discrepancy,
+    get_strategy,
+    inconsistency_mask,
+    select_entropy,
+    select_ppl,
+    select_random,
+    select_spl,
+)
+
+CONSISTENT = (0.9, 0.1)  # both heads say class 0
+
+
+def two_class_maps(pixels: list[tuple[tuple[float, float], tuple[float, float]]]):
+    """[2, 1, W] maps of prob1 and prob2 from per-pixel (p1, p2) class-probability pairs."""
+    prob1 = torch.tensor([p1 for p1, _ in pixels], dtype=torch.float64).T.reshape(2, 1, -1)
+    prob2 = torch.tensor([p2 for _, p2 in pixels], dtype=torch.float64).T.reshape(2, 1, -1)
+    return prob1, prob2
+
+
+def disagreeing(a: float, b: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A pixel where head 1 says class 0, head 2 class 1; its discrepancy is a + b."""
+    return (0.5 + a, 0.5 - a), (0.5 - b, 0.5 + b)
+
+
+def random_pair(c: int, h: int, w: int, seed: int, noise: float = 1.0):
+    gen = torch.Generator().manual_seed(seed)
+    logits = torch.randn(c, h, w, generator=gen, dtype=torch.float64)
+    other = logits + noise * torch.randn(c, h, w, generator=gen, dtype=torch.float64)
+    return logits.softmax(0), other.softmax(0)
+
+
+def picked(mask: torch.Tensor) -> list[int]:
+    return mask.view(-1).nonzero().squeeze(1).tolist()
+
+
+# --- discrepancy -------------------------------------------------------------------------------
+
+def test_agreeing_heads_have_no_inconsistency_and_zero_discrepancy():
+    prob, _ = random_pair(5, 4, 6, seed=0)
+    assert not inconsistency_mask(prob, prob.clone()).any()
+    zeros = torch.zeros(4, 6, dtype=prob.dtype)
+    assert torch.equal(classifier_discrepancy(prob, prob.clone()), zeros)
+
+
+def test_discrepancy_and_inconsistency_hand_computed():
+    prob1, prob2 = two_class_maps([
+        ((0.9, 0.1), (0.6, 0.4)),  # agree, |diff| = (0.3, 0.3) -> 0.3
+        ((0.8, 0.2), (0.3, 0.7)),  # disagree, |diff| = (0.5, 0.5) -> 0.5
+        ((0.25, 0.75), (0.35, 0.65)),  # agree on class 1, 0.1
+    ])
+    disc = classifier_discrepancy(prob1, prob2)
+    assert disc.shape == (1, 3)
+    assert torch.allclose(disc, torch.tensor([[0.3, 0.5, 0.1]], dtype=torch.float64))
+    assert inconsistency_mask(prob1, prob2).tolist() == [[False, True, False]]
+
+
+def test_discrepancy_is_batched_and_class_averaged():
+    prob1, prob2 = random_pair(3, 2, 5, seed=1)
+    batch1, batch2 = torch.stack([prob1, prob2]), torch.stack([prob2, prob2])
+    disc = classifier_discrepancy(batch1, batch2)
+    assert disc.shape == (2, 2, 5)
+    expected = sum((prob1[c] - prob2[c]).abs() for c in range(3)) / 3
+    assert torch.allclose(disc[0], expected)
+    assert torch.equal(disc[1], torch.zeros(2, 5, dtype=disc.dtype))
+    assert inconsistency_mask(batch1, batch2).shape == (2, 2, 5)
+
+
+def test_discrepancy_is_differentiable():
+    logits1 = torch.randn(2, 3, 4, 4, dtype=torch.float64, requires_grad=True)
+    logits2 = torch.randn(2, 3, 4, 4, dtype=torch.float64)
+    classifier_discrepancy(logits1.softmax(1), logits2.softmax(1)).mean().backward()
+    reference = (logits1.softmax(1) - logits2.softmax(1)).abs().mean()
+    assert torch.allclose(logits1.grad, torch.autograd.grad(reference, logits1)[0])
+
+
+def test_mismatched_shapes_raise():
+    with pytest.raises(ValueError, match='differ in shape'):
+        classifier_discrepancy(torch.rand(3, 2, 2), torch.rand(4, 2, 2))
+
+
+# --- SPL ---------------------------------------------------------------------------------------
+
+def spl_example():
+    # discrepancies at the inconsistent pixels 1, 3, 4, 6: 0.2, 0.5, 0.3, 0.4
+    return two_class_maps([
+        (CONSISTENT, CONSISTENT),
+        disagreeing(0.1, 0.1),
+        (CONSISTENT, (0.6, 0.4)),
+        disagreeing(0.2, 0.3),
+        disagreeing(0.1, 0.2),
+        (CONSISTENT, CONSISTENT),
+        disagreeing(0.2, 0.2),
+    ])
+
+
+def test_spl_takes_every_inconsistent_pixel_within_budget():
+    prob1, prob2 = spl_example()
+    assert picked(select_spl(prob1, prob2, budget=100)) == [1, 3, 4, 6]
+    assert torch.equal(select_spl(prob1, prob2, 4), inconsistency_mask(prob1, prob2))
+
+
+def test_spl_small_budget_keeps_the_most_discrepant():
+    prob1, prob2 = spl_example()
+    assert picked(select_spl(prob1, prob2, budget=1)) == [3]
+    assert picked(select_spl(prob1, prob2, budget=2)) == [3, 6]
+    assert picked(select_spl(prob1, prob2, budget=3)) == [3, 4, 6]
+
+
+def test_spl_never_picks_labeled_pixels():
+    prob1, prob2 = spl_example()
+    labeled = torch.zeros(1, 7, dtype=torch.bool)
+    labeled[0, 3] = True
+    assert picked(select_spl(prob1, prob2, budget=2, labeled=labeled)) == [4, 6]
+    assert picked(select_spl(prob1, prob2, budget=9, labeled=labeled)) == [1, 4, 6]
+
+
+def test_spl_ties_go_to_the_lowest_index():
+    prob1, prob2 = two_class_maps([disagreeing(0.25, 0.25)] * 5)
+    assert picked(select_spl(prob1, prob2, budget=2)) == [0, 1]
+
+
+@pytest.mark.parametrize(('noise', 'dense'), [(0.5, False), (50.0, True)])
+def test_spl_matches_a_brute_force_reference(noise, dense):
+    prob1, prob2 = random_pair(4, 9, 11, seed=2, noise=noise)
+    labeled = torch.rand(9, 11, generator=torch.Generator().manual_seed(3)) < 0.05
+    candidates = picked(inconsistency_mask(prob1, prob2) & ~labeled)
+    disc = classifier_discrepancy(prob1, prob2).view(-1)
+    assert len(candidates) > 5
+    assert (2 * len(candidates) > 99) == dense  # SPL scores > half the pixels on the full map
+    for budget in (1, 3, len(candidates) - 1, len(candidates), 500):
+        ranked = sorted(candidates, key=lambda i: (-disc[i].item(), i))
+        mask = select_spl(prob1, prob2, budget, labeled)
+        assert picked(mask) == sorted(ranked[:budget])
+        assert mask.sum() == min(budget, len(candidates))
+
+
+# --- PPL ---------------------------------------------------------------------------------------
+
+def test_ppl_picks_the_pixel_nearest_to_the_class_prototype():
+    # Five inconsistent pixels, all predicted class 0; features 0, 1, 2, 3, 10 -> mean 3.2.
+    prob1, prob2 = two_class_maps([disagreeing(0.3, 0.1)] * 5)
+    features = torch.tensor([0.0, 1.0, 2.0, 3.0, 10.0]).view(1, 1, 5)
+    assert picked(select_ppl(prob1, prob2, 1, features=features)) == [3]
+    assert picked(select_ppl(prob1, prob2, 2, features=features)) == [2, 3]
+
+
+def test_ppl_default_features_are_the_mean_probabilities():
+    # Mean class-0 probabilities 0.55, 0.7, 0.6 (heads disagree) -> prototype 0.6167 -> pixel 2.
+    prob1, prob2 = two_class_maps([
+        ((0.7, 0.3), (0.4, 0.6)),
+        ((1.0, 0.0), (0.4, 0.6)),
+        ((0.9, 0.1), (0.3, 0.7)),
+        (CONSISTENT, CONSISTENT),
+    ])
+    assert picked(select_ppl(prob1, prob2, 1)) == [2]
+
+
+def ppl_two_class_example(n0: int, n1: int):
+    """n0 inconsistent pixels predicted class 0 (mean prob 0.6), then n1 predicted class 1."""
+    pixels = [((0.9, 0.1), (0.3, 0.7))] * n0 + [((0.1, 0.9), (0.7, 0.3))] * n1
+    return two_class_maps(pixels)
+
+
+def test_ppl_spreads_the_budget_over_classes():
+    prob1, prob2 = ppl_two_class_example(5, 5)
+    mask = select_ppl(prob1, prob2, 4)
+    assert picked(mask) == [0, 1, 5, 6]  # 2 each; equal distances go to the lowest index
+    prob1, prob2 = ppl_two_class_example(1, 6)
+    mask = select_ppl(prob1, prob2, 4).view(-1)
+    assert mask[:1].sum() == 1 and mask[1:].sum() == 3
+    prob1, prob2 = ppl_two_class_example(2, 6)
+    mask = select_ppl(prob1, prob2, 3).view(-1)  # share 1 each, the remainder to the larger class
+    assert mask[:2].sum() == 1 and mask[2:].sum() == 2
+
+
+def test_ppl_never_picks_labeled_pixels():
+    prob1, prob2 = two_class_maps([disagreeing(0.3, 0.1)] * 5)
+    features = torch.tensor([0.0, 1.0, 2.0, 3.0, 10.0]).view(1, 1, 5)
+    labeled = torch.tensor([[False, False, False, True, False]])
+    # prototype of the remaining candidates: (0 + 1 + 2 + 10) / 4 = 3.25 -> pixel 2 (value 2)
+    assert picked(select_ppl(prob1, prob2, 1, labeled, features)) == [2]
+    assert picked(select_ppl(prob1, prob2, 9, labeled, features)) == [0, 1, 2, 4]
+
+
+def ppl_reference(prob1, prob2, budget, labeled, features):
+    """Per-class loops written from the definition, for comparison."""
+    num_classes = prob1.shape[0]
+    cand = picked(inconsistency_mask(prob1, prob2) & ~labeled)
+    mean = ((prob1 + prob2) / 2).reshape(num_classes, -1)
+    feats = features.reshape(features.shape[0], -1)
+    by_class = {}
+    for i in cand:
+        by_class.setdefault(int(mean[:, i].argmax()), []).append(i)
+    counts = torch.zeros(num_classes, dtype=torch.long)
+    for k, members in by_class.items():
+        counts[k] = len(members)
+    quotas = class_quotas(counts, budget)
+    chosen = []
+    for k, members in by_class.items():
+        mu = feats[:, members].mean(dim=1, keepdim=True)
+        dist = ((feats[:, members] - mu) ** 2).sum(dim=0)
+        ranked = sorted(range(len(members)), key=lambda j: (dist[j].item(), members[j]))
+        chosen += [members[j] for j in ranked[:quotas[k]]]
+    return sorted(chosen)
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_ppl_matches_a_per_class_reference_with_exact_count(seed):
+    prob1, prob2 = random_pair(5, 12, 10, seed=seed, noise=0.7)
+    gen = torch.Generator().manual_seed(seed + 10)
+    labeled = torch.rand(12, 10, generator=gen) < 0.1
+    features = torch.randn(3, 12, 10, generator=gen, dtype=torch.float64)
+    num_candidates = int((inconsistency_mask(prob1, prob2) & ~labeled).sum())
+    assert num_candidates > 20
+    for budget in (1, 7, 20, num_candidates, 1000):
+        for feats in (features, (prob1 + prob2) / 2):
+            mask = select_ppl(prob1, prob2, budget, labeled, feats)
+            assert mask.sum() == min(budget, num_candidates)
+            assert picked(mask) == ppl_reference(prob1, prob2, budget, labeled, feats)
+
+
+def test_ppl_rejects_features_of_the_wrong_size():
+    prob1, prob2 = random_pair(3, 4, 4, seed=0)
+    with pytest.raises(ValueError, match='features'):
+        select_ppl(prob1, prob2, 2, features=torch.rand(8, 4, 5))
+
+
+def quotas_reference(counts: list[int], k: int) -> list[int]:
+    """Round-by-round equal shares, capped by counts; the last remainder to the largest classes."""
+    quota = [0] * len(counts)
+    left = min(k, sum(counts))
+    while left:
+        open_classes = [c for c in range(len(counts)) if quota[c] < counts[c]]
+        share = left // len(open_classes)
+        if share == 0:
+            for c in sorted(open_classes, key=lambda c: (-counts[c], c))[:left]:
+                quota[c] += 1
+            break
+        for c in open_classes:
+            add = min(share, counts[c] - quota[c])
+            quota[c] += add
+            left -= add
+    return quota
+
+
+def test_class_quotas_hand_cases():
+    assert class_quotas(torch.tensor([5, 5]), 4).tolist() == [2, 2]
+    assert class_quotas(torch.tensor([1, 6]), 4).tolist() == [1, 3]
+    assert class_quotas(torch.tensor([10, 10, 1, 0]), 4).tolist() == [2, 1, 1, 0]
+    assert class_quotas(torch.tensor([3, 0, 9]), 40).tolist() == [3, 0, 9]
+
+
+def test_class_quotas_matches_reference():
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(300):
+        counts = torch.randint(0, 12, (6,), generator=gen) * (torch.rand(6, generator=gen) < 0.7)
+        k = int(torch.randint(1, 50, (1,), generator=gen))
+        quotas = class_quotas(counts, k)
+        assert quotas.tolist() == quotas_reference(counts.tolist(), k), (counts.tolist(), k)
+        assert int(quotas.sum()) == min(k, int(counts.sum()))
+
+
+# --- baselines ---------------------------------------------------------------------------------
+
+def test_random_exact_count_excludes_labeled_and_is_reproducible():
+    prob1, prob2 = random_pair(3, 8, 8, seed=0)
+    labeled = torch.zeros(8, 8, dtype=torch.bool)
+    labeled[:4] = True
+    masks = [select_random(prob1, prob2, 10, labeled, torch.Generator().manual_seed(s))
+             for s in (7, 7, 8)]
+    assert all(int(m.sum()) == 10 and not (m & labeled).any() for m in masks)
+    assert torch.equal(masks[0], masks[1])
+    assert not torch.equal(masks[0], masks[2])
+    assert torch.equal(select_random(prob1, prob2, 99, labeled), ~labeled)
+
+
+def test_entropy_picks_the_most_uncertain_unlabeled_pixels():
+    prob = torch.tensor([[0.99, 0.5, 0.7, 0.55, 0.9]], dtype=torch.float64)
+    prob1 = torch.stack([prob, 1 - prob])  # entropy highest at pixel 1, then 3, 2, 4, 0
+    assert picked(select_entropy(prob1, prob1, 2)) == [1, 3]
+    labeled = torch.tensor([[False, True, False, False, False]])
+    assert picked(select_entropy(prob1, prob1, 2, labeled)) == [2, 3]
+
+
+# --- registry and validation -------------------------------------------------------------------
+
+@pytest.mark.parametrize('name', sorted(SELECTION_STRATEGIES))
+def test_every_strategy_has_the_common_interface(name):
+    prob1, prob2 = random_pair(4, 10, 10, seed=5, noise=2.0)
+    labeled = torch.zeros(10, 10, dtype=torch.bool)
+    labeled[::2] = True
+    mask = get_strategy(name)(prob1, prob2, 7, labeled)
+    assert mask.dtype == torch.bool and mask.shape == (10, 10) and mask.device == prob1.device
+    assert int(mask.sum()) == 7 and not (mask & labeled).any()
+    with pytest.raises(ValueError, match='budget'):
+        get_strategy(name)(prob1, prob2, 0, labeled)
+    with pytest.raises(ValueError, match='labeled'):
+        get_strategy(name)(prob1, prob2, 3, labeled[:5])
+
+
+def test_unknown_strategy_lists_known_names():
+    with pytest.raises(KeyError, match='entropy, ppl, random, spl'):
+        get_strategy('ripu')
+
+
+def test_budget_in_pixels():
+    assert budget_in_pixels(0.022, 1024 * 2048) == 46137
+    assert budget_in_pixels(40, 1024 * 2048) == 40
+    assert budget_in_pixels(1, 100) == 1
+    assert budget_in_pixels(1.0, 100) == 100
+    assert budget_in_pixels(1e-9, 100) == 1
+
+
+@pytest.mark.parametrize('budget', [0, -3, 0.0, -0.1, 1.5, math.nan])
+def test_budget_in_pixels_rejects_bad_budgets(budget):
+    with pytest.raises(ValueError, match='budget'):
+        budget_in_pixels(budget, 100)
+
+
+def test_budget_in_pixels_rejects_non_numbers():
+    with pytest.raises(TypeError, match='budget'):
+        budget_in_pixels('5', 100)
+    with pytest.raises(TypeError, match='budget'):
+        select_spl(torch.rand(2, 2, 2), torch.rand(2, 2, 2), 2.5)

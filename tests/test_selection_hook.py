@@ -1,0 +1,64 @@
+"""A selection round on the tiny benchmark: exact budget, ground truth at selected pixels only."""
+import cv2
+import numpy as np
+import pytest
+from mmengine.runner import Runner
+
+from labor_mmseg.engine import ActiveSelectionHook
+
+from .conftest import tiny_config
+
+
+def build_runner(tiny_benchmark, tmp_path):
+    cfg = tiny_config('spl_synth', tiny_benchmark, tmp_path, max_iters=10)
+    cfg.custom_hooks = []
+    runner = Runner.from_cfg(cfg)
+    runner.train_loop  # builds the train dataloader  # noqa: B018
+    return runner
+
+
+@pytest.mark.parametrize('strategy,budget,expected', [
+    ('random', 0.01, round(0.01 * 64 * 128 / 2)),  # 2 rounds: half of 1% per round
+    ('ppl', 10, 5),
+])
+def test_round_spends_exactly_the_budget(strategy, budget, expected, tiny_benchmark, tmp_path):
+    runner = build_runner(tiny_benchmark, tmp_path)
+    hook = ActiveSelectionHook(strategy=strategy, budget=budget, rounds=[3, 6])
+    hook.before_train(runner)
+    hook.run_round(runner, 0, 3)
+    dataset = hook.dataset
+    for idx in range(len(dataset)):
+        stored = hook.store.read(dataset.key(idx))
+        gt = cv2.imread(dataset.get_data_info(idx)['gt_seg_map_path'], cv2.IMREAD_UNCHANGED)
+        selected = stored != 255
+        assert selected.sum() == expected
+        np.testing.assert_array_equal(stored[selected], gt[selected])
+    manifest = hook.store.manifest
+    assert [r['iteration'] for r in manifest['rounds']] == [3]
+    assert hook.store.labeled_pixels == expected * len(dataset)
+
+    # The second round adds the other half, never a pixel twice; the dataset serves the union.
+    first = [hook.store.read(dataset.key(i)).copy() for i in range(len(dataset))]
+    hook.run_round(runner, 1, 6)
+    for idx in range(len(dataset)):
+        stored = hook.store.read(dataset.key(idx))
+        assert (stored != 255).sum() == 2 * expected
+        assert np.array_equal(stored[first[idx] != 255], first[idx][first[idx] != 255])
+        served = dataset[idx]['data_samples'].gt_sem_seg.data.numpy()[0]
+        assert (served != 255).sum() == 2 * expected
+
+
+def test_round_after_max_iters_is_a_config_error(tiny_benchmark, tmp_path):
+    runner = build_runner(tiny_benchmark, tmp_path)
+    hook = ActiveSelectionHook(strategy='spl', budget=0.02, rounds=[5, 50])
+    with pytest.raises(ValueError, match='max_iters'):
+        hook.before_train(runner)
+
+
+def test_unknown_strategy_and_bad_budget():
+    with pytest.raises(KeyError, match='spl'):
+        ActiveSelectionHook(strategy='magic')
+    with pytest.raises(ValueError, match='budget'):
+        ActiveSelectionHook(budget=1.5)
+    with pytest.raises(ValueError, match='budget'):
+        ActiveSelectionHook(budget=0)
