@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from labor_mmseg.labeling import (
+    QUERIED_VOID,
     GroundTruthOracle,
     LabelStore,
     export_queries,
@@ -31,14 +32,14 @@ def sparse(shape, pixels: dict[tuple[int, int], int]) -> np.ndarray:
 def test_round_trip_and_subdirectories(tmp_path):
     store = LabelStore(tmp_path / 'label_store', SIGNATURE)
     assert store.read(KEY) is None
-    assert not store.labeled_mask(KEY, (4, 5)).any()
+    assert not store.queried_mask(KEY, (4, 5)).any()
     store.add(KEY, sparse((4, 5), {(0, 0): 3, (2, 4): 18}))
     store.add(KEY, sparse((4, 5), {(1, 1): 0}))
     assert store.path(KEY) == tmp_path / 'label_store' / 'labels' / 'aachen' / f'{KEY[7:]}.png'
     expected = sparse((4, 5), {(0, 0): 3, (2, 4): 18, (1, 1): 0})
     np.testing.assert_array_equal(store.read(KEY), expected)
     np.testing.assert_array_equal(cv2.imread(str(store.path(KEY)), cv2.IMREAD_UNCHANGED), expected)
-    np.testing.assert_array_equal(store.labeled_mask(KEY, (4, 5)), expected != 255)
+    np.testing.assert_array_equal(store.queried_mask(KEY, (4, 5)), expected != 255)
     reopened = LabelStore(tmp_path / 'label_store', dict(SIGNATURE))
     np.testing.assert_array_equal(reopened.read(KEY), expected)
 
@@ -67,12 +68,30 @@ def test_a_failed_write_keeps_the_old_file_and_no_temporary(tmp_path, monkeypatc
     assert [p.name for p in store.path(KEY).parent.iterdir()] == [store.path(KEY).name]
 
 
-def test_a_pixel_is_never_labeled_twice(tmp_path):
+def test_a_pixel_is_never_queried_twice(tmp_path):
     store = LabelStore(tmp_path, SIGNATURE)
     store.add(KEY, sparse((3, 3), {(0, 0): 1}))
-    with pytest.raises(ValueError, match='already labeled'):
+    with pytest.raises(ValueError, match='already queried'):
         store.add(KEY, sparse((3, 3), {(0, 0): 1, (2, 2): 4}))
     np.testing.assert_array_equal(store.read(KEY), sparse((3, 3), {(0, 0): 1}))  # unchanged
+
+
+def test_void_answers_spend_the_query_but_stay_unlabeled(tmp_path):
+    store = LabelStore(tmp_path / 'label_store', SIGNATURE)
+    queried = np.zeros((4, 5), dtype=bool)
+    queried[0, :3] = True  # three pixels asked; the oracle answers class 2 and two voids
+    store.add(KEY, sparse((4, 5), {(0, 0): 2}), queried)
+    stored = store.read(KEY)
+    assert stored[0, 0] == 2 and (stored[0, 1:3] == QUERIED_VOID).all()
+    np.testing.assert_array_equal(store.queried_mask(KEY, (4, 5)), queried)
+    with pytest.raises(ValueError, match='already queried'):
+        store.add(KEY, sparse((4, 5), {}), queried & (np.arange(5) == 1))
+    with pytest.raises(ValueError, match='inside the queried'):
+        store.add(KEY, sparse((4, 5), {(3, 3): 1}), np.zeros((4, 5), dtype=bool))
+    store.commit_round(0, 10, {})
+    entry = store.manifest['rounds'][0]
+    assert (entry['pixels'], entry['queried']) == (1, 3)
+    assert store.labeled_pixels == 1 and store.manifest['queried_pixels'] == 3
 
 
 def test_add_validates_shape_and_values(tmp_path):
@@ -105,7 +124,7 @@ def test_corrupt_or_truncated_png_raises_naming_the_file(tmp_path):
         store.read(KEY)
     path.write_bytes(b'not a png')
     with pytest.raises(ValueError, match='corrupt'):
-        store.labeled_mask(KEY, (8, 8))
+        store.queried_mask(KEY, (8, 8))
 
 
 def test_bad_values_in_a_label_file_raise(tmp_path):
@@ -137,11 +156,14 @@ def test_commit_round_records_counts_and_is_idempotent(tmp_path):
     assert manifest == store.manifest
     assert manifest['version'] == 1 and manifest['dataset'] == SIGNATURE
     assert manifest['rounds'] == [
-        {'round': 0, 'iteration': 10000, 'pixels': 3, 'class_counts': [0, 2, 0, 1], 'images': 1,
+        {'round': 0, 'iteration': 10000, 'pixels': 3, 'queried': 3,
+         'class_counts': [0, 2, 0, 1], 'images': 1,
          'points': 3, 'strategy': 'ppl'},
-        {'round': 1, 'iteration': 12000, 'pixels': 2, 'class_counts': [1, 0, 1, 0], 'images': 2,
+        {'round': 1, 'iteration': 12000, 'pixels': 2, 'queried': 2,
+         'class_counts': [1, 0, 1, 0], 'images': 2,
          'points': 2},
-        {'round': 2, 'iteration': 14000, 'pixels': 1, 'class_counts': [1, 0, 0, 0], 'images': 1},
+        {'round': 2, 'iteration': 14000, 'pixels': 1, 'queried': 1,
+         'class_counts': [1, 0, 0, 0], 'images': 1},
     ]
     assert (manifest['labeled_pixels'], manifest['total_pixels']) == (6, 10)
     with pytest.raises(ValueError, match='round 1 is already committed'):
@@ -164,7 +186,7 @@ def test_reload_sees_rounds_committed_by_another_process(tmp_path):
 
 def test_label_stats():
     stats = label_stats(sparse((2, 2), {(0, 0): 2, (1, 1): 2, (0, 1): 0}), num_classes=3)
-    assert stats == {'pixels': 3, 'class_counts': [1, 0, 2]}
+    assert stats == {'pixels': 3, 'queried': 3, 'class_counts': [1, 0, 2]}
 
 
 # --- oracles -----------------------------------------------------------------------------------

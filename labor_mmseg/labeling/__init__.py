@@ -1,9 +1,10 @@
 """Sparse label storage and the oracles that answer label queries."""
 
-from .label_store import LabelStore, label_stats, read_label_png
+from .label_store import QUERIED_VOID, LabelStore, label_stats, read_label_png
 from .oracle import GroundTruthOracle, export_queries, import_answers
 
 __all__ = [
+    'QUERIED_VOID',
     'GroundTruthOracle',
     'LabelStore',
     'export_queries',

@@ -10,6 +10,9 @@ import cv2
 import numpy as np
 
 MANIFEST_VERSION = 1
+# A queried pixel whose answer is "no class" (void, e.g. the ego vehicle): the query is spent and
+# never asked again, but the pixel is served to training as unlabeled (255).
+QUERIED_VOID = 254
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -47,18 +50,21 @@ def read_label_png(path: Path, num_classes: int, ignore_index: int = 255) -> np.
     if image.ndim != 2 or image.dtype != np.uint8:
         raise ValueError(f'{path}: expected a single-channel 8-bit label image, '
                          f'got shape {image.shape} and dtype {image.dtype}')
-    bad = (image >= num_classes) & (image != ignore_index)
+    bad = (image >= num_classes) & (image != ignore_index) & (image != QUERIED_VOID)
     if bad.any():
         raise ValueError(f'{path}: {int(bad.sum())} pixels hold values outside '
-                         f'0..{num_classes - 1} and {ignore_index}: {np.unique(image[bad])[:5]}')
+                         f'0..{num_classes - 1}, {QUERIED_VOID} and {ignore_index}: '
+                         f'{np.unique(image[bad])[:5]}')
     return image
 
 
 def label_stats(labels: np.ndarray, num_classes: int, ignore_index: int = 255) -> dict[str, Any]:
-    """Labeled pixels and per-class counts of a label map (``ignore_index`` = unlabeled)."""
-    labeled = labels[labels != ignore_index]
+    """Labeled pixels, queried pixels (labeled or void) and per-class counts of a label map."""
+    queried = labels[labels != ignore_index]
+    labeled = queried[queried != QUERIED_VOID]
     counts = np.bincount(labeled.ravel(), minlength=num_classes)[:num_classes]
-    return {'pixels': int(labeled.size), 'class_counts': counts.tolist()}
+    return {'pixels': int(labeled.size), 'queried': int(queried.size),
+            'class_counts': counts.tolist()}
 
 
 class LabelStore:
@@ -75,8 +81,8 @@ class LabelStore:
 
     def __init__(self, root: str | os.PathLike, signature: dict[str, Any], num_classes: int = 19,
                  ignore_index: int = 255) -> None:
-        if not 0 < num_classes <= ignore_index <= 255:
-            raise ValueError(f'need 0 < num_classes <= ignore_index <= 255, '
+        if not 0 < num_classes <= QUERIED_VOID < ignore_index <= 255:
+            raise ValueError(f'need 0 < num_classes <= {QUERIED_VOID} < ignore_index <= 255, '
                              f'got num_classes={num_classes}, ignore_index={ignore_index}')
         self.root = Path(root)
         self.num_classes = num_classes
@@ -92,8 +98,9 @@ class LabelStore:
             self._manifest = self._load_manifest()
             self._check_matches(expected)
         else:
-            self._manifest = {**expected, 'rounds': [], 'labeled_pixels': 0, 'total_pixels': 0,
-                              'class_counts': [0] * num_classes, 'labeled_per_image': {}}
+            self._manifest = {**expected, 'rounds': [], 'labeled_pixels': 0, 'queried_pixels': 0,
+                              'total_pixels': 0, 'class_counts': [0] * num_classes,
+                              'labeled_per_image': {}}
             self._write_manifest()
         self._added = 0  # pixels this object added since the last commit
 
@@ -144,8 +151,8 @@ class LabelStore:
             return None
         return read_label_png(path, self.num_classes, self.ignore_index)
 
-    def labeled_mask(self, key: str, shape: tuple[int, int]) -> np.ndarray:
-        """Boolean ``shape`` map of the pixels of ``key`` already labeled."""
+    def queried_mask(self, key: str, shape: tuple[int, int]) -> np.ndarray:
+        """Boolean ``shape`` map of the pixels of ``key`` already queried (labeled or void)."""
         labels = self.read(key)
         if labels is None:
             return np.zeros(shape, dtype=bool)
@@ -153,20 +160,27 @@ class LabelStore:
             raise ValueError(f'{self.path(key)}: label map is {labels.shape}, expected {shape}')
         return labels != self.ignore_index
 
-    def add(self, key: str, labels: np.ndarray) -> None:
-        """Merge the labeled pixels (``!= ignore_index``) of ``labels`` into the map of ``key``.
+    def add(self, key: str, labels: np.ndarray, queried: np.ndarray | None = None) -> None:
+        """Merge the answers to a query on image ``key`` into its map.
 
-        Raises ``ValueError`` on a shape mismatch, values out of range, or a pixel that is
-        already labeled (a pixel is never labeled twice).
+        ``labels`` holds class ids at the answered pixels and ``ignore_index`` elsewhere;
+        ``queried`` (default: the answered pixels) marks every pixel asked, so that a queried
+        pixel whose answer is void is stored as ``QUERIED_VOID`` and never asked again.
+        Raises ``ValueError`` on a shape mismatch, values out of range, answers outside the
+        query, or a pixel already queried (a pixel is never queried twice).
         """
         labels = np.asarray(labels)
         if labels.ndim != 2 or not np.issubdtype(labels.dtype, np.integer):
             raise ValueError(f'labels for {key!r} must be a 2-D integer array, '
                              f'got shape {labels.shape} and dtype {labels.dtype}')
-        new = labels != self.ignore_index
-        if ((labels[new] < 0) | (labels[new] >= self.num_classes)).any():
+        answered = labels != self.ignore_index
+        if ((labels[answered] < 0) | (labels[answered] >= self.num_classes)).any():
             raise ValueError(f'labels for {key!r} hold values outside 0..{self.num_classes - 1} '
                              f'and {self.ignore_index}')
+        new = answered if queried is None else np.asarray(queried, dtype=bool)
+        if new.shape != labels.shape or (answered & ~new).any():
+            raise ValueError(f'labels for {key!r}: answers must lie inside the queried pixels '
+                             f'(shapes {labels.shape} and {new.shape})')
         if not new.any():
             return
         current = self.read(key)
@@ -177,16 +191,17 @@ class LabelStore:
                              f'the stored map is {current.shape}')
         twice = new & (current != self.ignore_index)
         if twice.any():
-            raise ValueError(f'{int(twice.sum())} pixels of {key!r} are already labeled')
-        current[new] = labels[new]
+            raise ValueError(f'{int(twice.sum())} pixels of {key!r} are already queried')
+        current[new] = np.where(answered, labels, QUERIED_VOID)[new]
         write_png(self.path(key), current)
-        self._added += int(new.sum())
+        self._added += int(answered.sum())
 
     def commit_round(self, round_idx: int, iteration: int, stats: dict[str, Any]) -> None:
         """Record round ``round_idx`` (at training ``iteration``) in the manifest.
 
-        Counts the label files: the entry gets the ``pixels``, per-class ``class_counts`` and
-        ``images`` labeled since the previous commit, plus the caller's ``stats`` (e.g.
+        Counts the label files: the entry gets the ``pixels`` labeled, pixels ``queried``
+        (labeled or void: the budget spent), per-class ``class_counts`` and ``images`` labeled
+        since the previous commit, plus the caller's ``stats`` (e.g.
         ``points``, ``strategy``); the totals are updated. Reads every label file once.
         Committing a round index twice raises ``ValueError``.
         """
@@ -195,18 +210,20 @@ class LabelStore:
         labels_dir = self.root / 'labels'
         per_image: dict[str, int] = {}
         class_counts = np.zeros(self.num_classes, dtype=np.int64)
-        total_pixels = 0
+        total_pixels = queried = 0
         for path in sorted(labels_dir.rglob('*.png')):
             labels = read_label_png(path, self.num_classes, self.ignore_index)
             counted = label_stats(labels, self.num_classes, self.ignore_index)
             per_image[path.relative_to(labels_dir).with_suffix('').as_posix()] = counted['pixels']
             class_counts += counted['class_counts']
+            queried += counted['queried']
             total_pixels += labels.size
         before = self._manifest['labeled_per_image']
         entry = {
             'round': round_idx,
             'iteration': iteration,
             'pixels': sum(per_image.values()) - self._manifest['labeled_pixels'],
+            'queried': queried - self._manifest['queried_pixels'],
             'class_counts': (class_counts - self._manifest['class_counts']).tolist(),
             'images': sum(count != before.get(key, 0) for key, count in per_image.items()),
         }
@@ -214,8 +231,9 @@ class LabelStore:
         if clashes:
             raise ValueError(f'stats may not set {clashes}: the store counts them')
         self._manifest['rounds'].append({**entry, **json.loads(json.dumps(stats))})
-        self._manifest.update(labeled_pixels=sum(per_image.values()), total_pixels=total_pixels,
-                              class_counts=class_counts.tolist(), labeled_per_image=per_image)
+        self._manifest.update(labeled_pixels=sum(per_image.values()), queried_pixels=queried,
+                              total_pixels=total_pixels, class_counts=class_counts.tolist(),
+                              labeled_per_image=per_image)
         self._write_manifest()
         self._added = 0
 

@@ -15,8 +15,9 @@ def class_quotas(counts: Tensor, k: int) -> Tensor:
     """
     if k >= counts.sum():
         return counts.clone()
-    # Saturating the j smallest classes leaves k - S_j points for the other C - j classes; the
-    # water level is that equal share for the first j at which the next class does not saturate.
+    # If the j smallest classes are saturated (get all saturated[j] of their candidates), the
+    # other C - j classes share k - saturated[j] points equally: the water level is that share
+    # for the first j at which the (j+1)-th smallest class is not saturated by it.
     ascending = counts.sort().values
     saturated = ascending.cumsum(0) - ascending
     remaining = torch.arange(counts.numel(), 0, -1, device=counts.device)

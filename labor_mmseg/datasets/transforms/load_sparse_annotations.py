@@ -3,19 +3,24 @@ import numpy as np
 from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
 
+from ...labeling import QUERIED_VOID
+
 
 @TRANSFORMS.register_module()
 class LoadSparseAnnotations(LoadAnnotations):
-    """``LoadAnnotations`` that accepts ``seg_map_path=None``: the map is then all ``255``.
+    """``LoadAnnotations`` for label-store maps; ``seg_map_path=None`` gives an all-255 map.
 
     ``SparseLabelDataset`` puts it in place of its dataset's ``LoadAnnotations``, so images
-    with no labels yet still feed the adversarial and pseudo-label branches. Needs the image
+    with no labels yet still feed the adversarial and pseudo-label branches. Queried pixels
+    whose answer was void (``QUERIED_VOID``) are unlabeled (255) for training. Needs the image
     loaded first (``ori_shape``).
     """
 
     def _load_seg_map(self, results: dict) -> None:
         if results.get('seg_map_path') is not None:
             super()._load_seg_map(results)
+            seg_map = results['gt_seg_map']
+            seg_map[seg_map == QUERIED_VOID] = 255
             return
         if 'ori_shape' not in results:
             raise KeyError('LoadSparseAnnotations: load the image (LoadImageFromFile) first')

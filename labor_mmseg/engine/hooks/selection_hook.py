@@ -108,22 +108,26 @@ class ActiveSelectionHook(Hook):
         return round_budgets(budget_in_pixels(self.budget, num_pixels), len(self.rounds))[round_idx]
 
     @torch.no_grad()
-    def select_image(self, model, idx: int, round_idx: int) -> tuple[str, np.ndarray]:
-        """Score target image ``idx`` with B, select this round's pixels, return the answers."""
+    def select_image(self, model, idx: int,
+                     round_idx: int) -> tuple[str, np.ndarray, np.ndarray]:
+        """Score target image ``idx`` with B, select this round's pixels, ask the oracle.
+
+        Returns the image key, the queried mask and the answers (255 where void).
+        """
         info = self.dataset.get_data_info(idx)
         batch = model.data_preprocessor(
             pseudo_collate([self.pipeline(dict(img_path=info['img_path']))]), False)
         size = tuple(batch['data_samples'][0].ori_shape)
         prob1, prob2 = model.selector_probs(batch['inputs'], size)
         key = self.dataset.key(idx)
-        labeled = torch.from_numpy(self.store.labeled_mask(key, size)).to(prob1.device)
+        queried = torch.from_numpy(self.store.queried_mask(key, size)).to(prob1.device)
         kwargs = {}
         if self.strategy_name == 'random':  # per image, so sharding does not change the draw
             kwargs['generator'] = torch.Generator(prob1.device).manual_seed(
                 (self.seed * 1_000_003 + round_idx) * 1_000_003 + idx)
         mask = self.strategy(prob1[0], prob2[0], self.image_budget(size[0] * size[1], round_idx),
-                             labeled=labeled, **kwargs)
-        return key, self.oracle.query(info['gt_seg_map_path'], mask.cpu().numpy())
+                             labeled=queried, **kwargs).cpu().numpy()
+        return key, mask, self.oracle.query(info['gt_seg_map_path'], mask)
 
     def run_round(self, runner, round_idx: int, iteration: int) -> None:
         """Select and query on every target image (sharded over ranks), store, record."""
@@ -142,8 +146,8 @@ class ActiveSelectionHook(Hook):
         if world_size > 1:
             answers = [a for part in all_gather_object(answers) for a in part]
         if rank == 0:
-            for key, answer in sorted(answers):
-                self.store.add(key, answer)
+            for key, queried, answer in sorted(answers, key=lambda a: a[0]):
+                self.store.add(key, answer, queried)
             self._commit(runner, round_idx, iteration, answers)
         barrier()
         if rank != 0:
@@ -151,8 +155,8 @@ class ActiveSelectionHook(Hook):
 
     def _commit(self, runner, round_idx: int, iteration: int, answers: list) -> None:
         """Record the round in the store's manifest and log it."""
-        target_pixels = sum(answer.size for _, answer in answers)
-        selected = sum(int((answer != self.store.ignore_index).sum()) for _, answer in answers)
+        target_pixels = sum(queried.size for _, queried, _ in answers)
+        selected = sum(int(queried.sum()) for _, queried, _ in answers)
         self.store.commit_round(round_idx, iteration, dict(
             strategy=self.strategy_name, points_per_image=selected / len(answers),
             target_pixels=target_pixels,
