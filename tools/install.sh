@@ -6,6 +6,10 @@ set -euo pipefail
 VENV=${1:-.venv}
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
 MMCV_SPEC=${MMCV_SPEC:-mmcv>=2.0.0rc4,<2.2.0}
+# mmcv's setup.py needs setuptools<70 to build; at run time mmengine imports pkg_resources
+# (gone from setuptools 81) and torch 2.13 asks for setuptools>=77.
+BUILD_SETUPTOOLS='setuptools<70'
+RUN_SETUPTOOLS='setuptools>=77,<81'
 cd "$(dirname "$0")/.."
 PY="$VENV/bin/python"
 STAMP="$VENV/.labor-mmseg-installed"
@@ -15,15 +19,19 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
 fi
 pip_install() { "$PY" -m pip install -q --disable-pip-version-check "$@"; }
 [ -x "$PY" ] || python3 -m venv "$VENV"
-echo "[install] build tools and torch into $VENV"
-# mmcv's setup.py imports pkg_resources: setuptools<70 while building it.
-pip_install 'setuptools<70' wheel ninja
+echo "[install] torch into $VENV"
 "$PY" -c 'import torch' 2>/dev/null || pip_install "$TORCH_SPEC"
-pip_install numpy opencv-python 'mmengine>=0.10.0,<0.11'
+# Every later step pins the torch now installed, so no dependency can swap it.
+TORCH_PIN="torch==$("$PY" -c 'import torch; print(torch.__version__)')"
+pip_install numpy opencv-python 'mmengine>=0.10.0,<0.11' wheel ninja "$TORCH_PIN"
 if ! "$PY" -c 'import mmcv.ops' 2>/dev/null; then
     echo "[install] mmcv with ops (compiled from source on first install, ~10 min on 2 cores)"
-    MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} pip_install --no-build-isolation "$MMCV_SPEC" 'setuptools<70'
+    pip_install "$BUILD_SETUPTOOLS"
+    MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} PATH="$VENV/bin:$PATH" \
+        pip_install --no-build-isolation "$MMCV_SPEC" "$BUILD_SETUPTOOLS" "$TORCH_PIN"
 fi
 echo "[install] labor-mmseg (editable) with dev extras"
-pip_install -e '.[dev]' 'setuptools<70'
+pip_install -e '.[dev]' "$RUN_SETUPTOOLS" "$TORCH_PIN"
+"$PY" -c 'import torch, mmcv.ops, mmseg.models, labor_mmseg' || {
+    echo "[install] the stack does not import; see the error above" >&2; exit 1; }
 echo "$want" > "$STAMP"

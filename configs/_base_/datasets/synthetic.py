@@ -27,7 +27,7 @@ target_val = dict(
     pipeline=test_pipeline)
 
 train_dataloader = dict(
-    batch_size=4,
+    batch_size=2,
     num_workers=1,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),

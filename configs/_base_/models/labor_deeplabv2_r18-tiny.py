@@ -1,4 +1,6 @@
 # LabOR around the CPU-sized DeepLab-v2 of the synthetic benchmark (see labor_deeplabv2_r101.py).
+# The discriminator is scaled down with the segmentor (AdaptSegNet's widths 64-512 would cost
+# far more than the tiny segmentor itself).
 _base_ = ['./deeplabv2_r18-tiny.py']
 # The runner hands the top-level data_preprocessor to the model: make it handle pairs.
 data_preprocessor = dict(type='PairedSegDataPreProcessor')
@@ -6,7 +8,7 @@ model = dict(
     _delete_=True,
     type='LabOR',
     segmentor={{_base_.model}},
-    discriminator=dict(type='OutputAlignmentHead', num_classes=19),
+    discriminator=dict(type='OutputAlignmentHead', num_classes=19, channels=(16, 32, 64, 128)),
     selector=dict(
         type='DualHeadSelector',
         head=dict(
