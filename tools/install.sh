@@ -28,7 +28,7 @@ if ! "$PY" -c 'import mmcv.ops' 2>/dev/null; then
     echo "[install] mmcv with ops (compiled from source on first install, ~10 min on 2 cores)"
     pip_install "$BUILD_SETUPTOOLS"
     MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} PATH="$VENV/bin:$PATH" \
-        pip_install --no-build-isolation "$MMCV_SPEC" "$BUILD_SETUPTOOLS" "$TORCH_PIN"
+        pip_install --no-build-isolation "$MMCV_SPEC" "$BUILD_SETUPTOOLS"
 fi
 echo "[install] labor-mmseg (editable) with dev extras"
 pip_install -e '.[dev]' "$RUN_SETUPTOOLS" "$TORCH_PIN"

@@ -1,7 +1,7 @@
 """Sparse label storage and the oracles that answer label queries."""
 
 from .label_store import QUERIED_VOID, LabelStore, label_stats, read_label_png
-from .oracle import GroundTruthOracle, export_queries, import_answers
+from .oracle import GroundTruthOracle, export_queries, import_answers, read_queries
 
 __all__ = [
     'QUERIED_VOID',
@@ -11,4 +11,5 @@ __all__ = [
     'import_answers',
     'label_stats',
     'read_label_png',
+    'read_queries',
 ]

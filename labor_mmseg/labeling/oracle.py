@@ -4,6 +4,7 @@ import json
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from .label_store import read_label_png, write_atomic, write_png
@@ -56,6 +57,20 @@ def export_queries(queries: dict[str, np.ndarray], out_dir: str | os.PathLike,
     path = out_dir / 'queries.json'
     write_atomic(path, json.dumps({'version': 1, 'queries': entries}, indent=1).encode())
     return path
+
+
+def read_queries(query_dir: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The query masks written by :func:`export_queries` (``True`` where a label is asked)."""
+    query_dir = Path(query_dir)
+    entries = json.loads((query_dir / 'queries.json').read_text())['queries']
+    queries = {}
+    for entry in entries:
+        path = query_dir / entry['mask']
+        mask = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        if mask is None or mask.shape != tuple(entry['shape']):
+            raise ValueError(f'{path}: missing, unreadable or not of shape {entry["shape"]}')
+        queries[entry['key']] = mask == QUERY_VALUE
+    return queries
 
 
 def import_answers(answer_dir: str | os.PathLike, queries: dict[str, np.ndarray],
