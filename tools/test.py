@@ -15,6 +15,8 @@ except ImportError:
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
     import labor_mmseg  # noqa: F401
 
+from labor_mmseg.utils import init_cpu_dist
+
 
 def parse_args() -> argparse.Namespace:
     """Command-line arguments."""
@@ -98,6 +100,7 @@ def main() -> None:
         cfg.test_evaluator.output_dir = args.out
         cfg.test_evaluator.keep_results = True
 
+    init_cpu_dist(cfg)  # no-op unless a distributed run has no GPU
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.test()
 

@@ -15,7 +15,7 @@ except ImportError:
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
     import labor_mmseg  # noqa: F401
 
-from labor_mmseg.utils import enable_amp
+from labor_mmseg.utils import enable_amp, init_cpu_dist
 
 
 def parse_args() -> argparse.Namespace:
@@ -70,6 +70,7 @@ def main() -> None:
         enable_amp(cfg)
     cfg.resume = args.resume
 
+    init_cpu_dist(cfg)  # no-op unless a distributed run has no GPU
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.dist import all_gather_object, barrier, get_dist_info
+from mmengine.dist import all_gather_object, barrier, broadcast, get_dist_info
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
@@ -133,6 +133,10 @@ class ActiveSelectionHook(Hook):
         """Select and query on every target image (sharded over ranks), store, record."""
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         rank, world_size = get_dist_info()
+        # BN statistics are rank-local (DDP with broadcast_buffers=False): every shard is scored
+        # with rank 0's, the ones checkpoints hold, so the round equals a single-process one.
+        for buffer in model.buffers():
+            broadcast(buffer, src=0)
         shard = range(rank, len(self.dataset), world_size)
         was_training = model.training
         model.eval()
