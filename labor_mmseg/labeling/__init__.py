@@ -1,6 +1,6 @@
 """Sparse label storage and the oracles that answer label queries."""
 
-from .label_store import QUERIED_VOID, LabelStore, label_stats, read_label_png
+from .label_store import QUERIED_VOID, LabelStore, label_stats, read_label_png, write_atomic
 from .oracle import GroundTruthOracle, export_queries, import_answers, read_queries
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     'label_stats',
     'read_label_png',
     'read_queries',
+    'write_atomic',
 ]

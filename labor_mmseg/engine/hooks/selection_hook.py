@@ -1,4 +1,5 @@
 """Selection rounds: run model B over the target set, select pixels, buy their labels."""
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from mmseg.registry import HOOKS
 
-from ...labeling import GroundTruthOracle, LabelStore
+from ...labeling import GroundTruthOracle, LabelStore, export_queries, write_atomic
 from ...selection import budget_in_pixels, get_strategy
 
 
@@ -50,6 +51,10 @@ class ActiveSelectionHook(Hook):
         pipeline: Transforms that load a target image for scoring; default: load and pack it
             as it is (add the training ``Resize`` for data trained at another scale).
         seed: Seed of the random generator of strategies that draw pixels (``random``).
+        oracle: ``'ground_truth'`` reads the dataset's labels of the queried pixels (experiments);
+            ``'human'`` exports the round's queries to ``<work_dir>/queries/round_<k>``, saves
+            a checkpoint and stops training until ``tools/import_answers.py`` brings the
+            answers into the store and training is resumed (``--resume``).
     """
 
     priority = 'LOW'
@@ -60,7 +65,8 @@ class ActiveSelectionHook(Hook):
                  rounds: Sequence[int] = (10000, 12000, 14000, 16000, 18000),
                  label_dir: str = 'label_store',
                  pipeline: list[dict] | None = None,
-                 seed: int = 0) -> None:
+                 seed: int = 0,
+                 oracle: str = 'ground_truth') -> None:
         self.strategy_name = strategy
         self.strategy = get_strategy(strategy)
         budget_in_pixels(budget, 1 << 20)  # validate early, with the config's value
@@ -74,7 +80,10 @@ class ActiveSelectionHook(Hook):
                                              dict(type='PackSegInputs')])
         self.seed = seed
         self.store: LabelStore | None = None
-        self.oracle = GroundTruthOracle()
+        if oracle not in ('ground_truth', 'human'):
+            raise ValueError(f"{type(self).__name__}.oracle must be 'ground_truth' or 'human', "
+                             f'got {oracle!r}')
+        self.oracle = GroundTruthOracle() if oracle == 'ground_truth' else None
 
     def before_train(self, runner) -> None:
         """Check the schedule, open the store and attach it to the training dataset."""
@@ -94,6 +103,12 @@ class ActiveSelectionHook(Hook):
         if get_dist_info()[0] != 0:
             self.store = LabelStore(root, signature, num_classes=num_classes)
         self.dataset.attach(self.store)
+        self.query_root = Path(runner.work_dir) / 'queries'
+        for meta_file in sorted(self.query_root.glob('round_*/round.json')):
+            if json.loads(meta_file.read_text())['round'] not in self.store.completed_rounds:
+                raise RuntimeError(f'{meta_file.parent} holds queries without answers: run '
+                                   f'python tools/import_answers.py {runner.work_dir} <answers> '
+                                   'before resuming')
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         """Run the round scheduled after this iteration, unless the store already has it."""
@@ -112,7 +127,8 @@ class ActiveSelectionHook(Hook):
                      round_idx: int) -> tuple[str, np.ndarray, np.ndarray]:
         """Score target image ``idx`` with B, select this round's pixels, ask the oracle.
 
-        Returns the image key, the queried mask and the answers (255 where void).
+        Returns the image key, the queried mask and the answers (255 where void; None when
+        the oracle is a person, asked after the round).
         """
         info = self.dataset.get_data_info(idx)
         batch = model.data_preprocessor(
@@ -127,7 +143,8 @@ class ActiveSelectionHook(Hook):
                 (self.seed * 1_000_003 + round_idx) * 1_000_003 + idx)
         mask = self.strategy(prob1[0], prob2[0], self.image_budget(size[0] * size[1], round_idx),
                              labeled=queried, **kwargs).cpu().numpy()
-        return key, mask, self.oracle.query(info['gt_seg_map_path'], mask)
+        answer = None if self.oracle is None else self.oracle.query(info['gt_seg_map_path'], mask)
+        return key, mask, answer
 
     def run_round(self, runner, round_idx: int, iteration: int) -> None:
         """Select and query on every target image (sharded over ranks), store, record."""
@@ -149,6 +166,9 @@ class ActiveSelectionHook(Hook):
         model.train(was_training)
         if world_size > 1:
             answers = [a for part in all_gather_object(answers) for a in part]
+        if self.oracle is None:
+            self._ask_person(runner, round_idx, iteration, answers)
+            return
         if rank == 0:
             for key, queried, answer in sorted(answers, key=lambda a: a[0]):
                 self.store.add(key, answer, queried)
@@ -156,6 +176,29 @@ class ActiveSelectionHook(Hook):
         barrier()
         if rank != 0:
             self.store.reload()
+
+    def _ask_person(self, runner, round_idx: int, iteration: int, answers: list) -> None:
+        """Export the queries, save a checkpoint and stop training until answers come."""
+        out_dir = self.query_root / f'round_{round_idx + 1}'
+        if get_dist_info()[0] == 0:
+            images = {self.dataset.key(i): self.dataset.get_data_info(i)['img_path']
+                      for i in range(len(self.dataset))}
+            export_queries({key: queried for key, queried, _ in answers}, out_dir, images)
+            write_atomic(out_dir / 'round.json', json.dumps(dict(
+                round=round_idx, iteration=iteration, strategy=self.strategy_name,
+                label_dir=self.label_dir)).encode())
+        checkpoint = f'iter_{iteration}.pth'
+        runner.save_checkpoint(runner.work_dir, checkpoint)  # rank 0 only
+        if get_dist_info()[0] == 0:
+            write_atomic(Path(runner.work_dir) / 'last_checkpoint',
+                         str(Path(runner.work_dir) / checkpoint).encode())
+        barrier()
+        runner.train_loop.stop_training = True
+        runner.logger.info(
+            f'selection round {round_idx + 1}: queries for a person in {out_dir}; training '
+            f'stopped at iter {iteration}. Answer them as <answers>/<key>.png (train ids, 255 '
+            f'where unsure), run python tools/import_answers.py {runner.work_dir} <answers>, '
+            'then resume training with --resume')
 
     def _commit(self, runner, round_idx: int, iteration: int, answers: list) -> None:
         """Record the round in the store's manifest and log it."""
