@@ -1,8 +1,8 @@
 """Label-efficiency table on the synthetic benchmark: target mIoU against labels spent.
 
 Trains each method's synthetic config for each seed into work_dirs/label_efficiency/<method>/
-seed<k> (a finished run is skipped, so a rerun resumes where it stopped), then writes
-benchmarks/label_efficiency.{json,md} and the README section between
+seed<k> (a finished run is skipped and an interrupted one resumes from its last checkpoint),
+then writes benchmarks/label_efficiency.{json,md,png} and the README section between
 ``<!-- BEGIN label_efficiency -->`` and ``<!-- END label_efficiency -->``.
 
     python tools/benchmark/label_efficiency.py                       # every method, 3 seeds
@@ -19,10 +19,20 @@ from labor_mmseg.utils.experiment import train_and_test, update_readme_section
 
 REPO = Path(__file__).resolve().parents[2]
 
-# method -> (config, human-readable name, extra cfg options)
+# method -> (config, name in the table, cfg options). Baselines reuse the LabOR configs with
+# another strategy in the selection hook, so every method spends the same budget.
+def _strategy(strategy: str) -> dict:
+    return {'custom_hooks.1.type': 'ActiveSelectionHook', 'custom_hooks.1.strategy': strategy}
+
+
 METHODS = {
     'source_only': ('source_only_synth', 'Source only', {}),
     'adaptseg': ('adaptseg_synth', 'AdaptSeg (UDA)', {}),
+    'random_pixels': ('spl_synth', 'Random pixels, 2.2%', _strategy('random')),
+    'entropy_pixels': ('spl_synth', 'Entropy pixels, 2.2%', _strategy('entropy')),
+    'labor_spl': ('spl_synth', 'LabOR-SPL, 2.2%', {}),
+    'random_points': ('ppl_synth', 'Random points, 40/image', _strategy('random')),
+    'labor_ppl': ('ppl_synth', 'LabOR-PPL, 40/image', {}),
     'supervised': ('supervised_synth', 'Target full supervision', {}),
 }
 
@@ -35,30 +45,69 @@ def run(method: str, seed: int, out_root: Path) -> dict:
         return json.loads(result_file.read_text())
     config, _, options = METHODS[method]
     metrics = train_and_test(REPO / 'configs' / 'labor' / f'{config}.py', work_dir,
-                             {'randomness.seed': seed, **options})
+                             {'randomness.seed': seed, **options},
+                             resume=(work_dir / 'last_checkpoint').is_file())
     manifest = work_dir / 'label_store' / 'manifest.json'
-    labeled = json.loads(manifest.read_text()) if manifest.is_file() else None
-    result = dict(method=method, seed=seed, mIoU=metrics['mIoU'],
-                  labeled_percent=(100 * labeled['labeled_pixels'] / labeled['total_pixels']
-                                   if labeled else (100.0 if method == 'supervised' else 0.0)))
+    result = dict(method=method, seed=seed, mIoU=float(metrics['mIoU']), labeled_percent=0.0,
+                  points_per_image=0.0)
+    if method == 'supervised':
+        result['labeled_percent'] = 100.0
+    elif manifest.is_file():
+        store = json.loads(manifest.read_text())
+        target_pixels = store['rounds'][-1]['target_pixels']
+        images = store['dataset']['num_images']
+        result.update(labeled_percent=100 * store['queried_pixels'] / target_pixels,
+                      points_per_image=store['queried_pixels'] / images)
     result_file.write_text(json.dumps(result, indent=2))
     return result
 
 
-def table(results: list[dict]) -> str:
-    """Markdown table: mean and spread of mIoU per method, with labels spent."""
-    rows = ['| method | target mIoU (mean ± std) | seeds | % target pixels labeled |',
-            '|---|---|---|---|']
+def summary(results: list[dict]) -> list[dict]:
+    """Per method: mean and spread of mIoU over seeds, labels spent."""
+    rows = []
     for method, (_, name, _) in METHODS.items():
         runs = [r for r in results if r['method'] == method]
-        if not runs:
-            continue
-        mious = [r['mIoU'] for r in runs]
-        spread = statistics.stdev(mious) if len(mious) > 1 else 0.0
-        labeled = statistics.mean(r['labeled_percent'] for r in runs)
-        rows.append(f'| {name} | {statistics.mean(mious):.2f} ± {spread:.2f} | {len(runs)} | '
-                    f'{labeled:.2f} |')
-    return '\n'.join(rows)
+        if runs:
+            mious = [r['mIoU'] for r in runs]
+            rows.append(dict(
+                method=method, name=name, seeds=len(runs), mean=statistics.mean(mious),
+                std=statistics.stdev(mious) if len(mious) > 1 else 0.0,
+                labeled_percent=statistics.mean(r['labeled_percent'] for r in runs),
+                points_per_image=statistics.mean(r['points_per_image'] for r in runs)))
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    """Markdown table of :func:`summary` rows, with each method's ratio to full supervision."""
+    full = {r['method']: r['mean'] for r in rows}.get('supervised')
+    lines = ['| method | target mIoU (mean ± std) | seeds | x full supervision | '
+             '% target pixels labeled | points / image |', '|---|---|---|---|---|---|']
+    for r in rows:
+        ratio = f'{r["mean"] / full:.2f}' if full else 'n/a'
+        points = f'{r["points_per_image"]:.0f}' if r['method'] != 'supervised' else 'all'
+        lines.append(f'| {r["name"]} | {r["mean"]:.2f} ± {r["std"]:.2f} | {r["seeds"]} | '
+                     f'{ratio} | {r["labeled_percent"]:.2f} | {points} |')
+    return '\n'.join(lines)
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """mIoU against the labeled fraction (log scale), one point per method."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for r in rows:
+        x = max(r['labeled_percent'], 1e-3)
+        ax.errorbar(x, r['mean'], yerr=r['std'], fmt='o', capsize=3, label=r['name'])
+    ax.set_xscale('log')
+    ax.set_xlabel('% of target pixels labeled (0 plotted at 0.001)')
+    ax.set_ylabel('target val mIoU')
+    ax.set_title('Label efficiency on the synthetic benchmark')
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc='lower right')
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def main() -> None:
@@ -74,14 +123,18 @@ def main() -> None:
         generate_synthetic_benchmark(data_root)
     out_root = Path(args.work_dir)
     results = [run(m, s, out_root) for m in args.methods for s in args.seeds]
-    text = table(results)
+    rows = summary(results)
+    text = table(rows)
     bench = REPO / 'benchmarks'
     bench.mkdir(exist_ok=True)
-    (bench / 'label_efficiency.json').write_text(json.dumps(results, indent=2))
+    (bench / 'label_efficiency.json').write_text(json.dumps(
+        dict(runs=results, summary=rows), indent=2))
     (bench / 'label_efficiency.md').write_text(text + '\n')
+    plot(rows, bench / 'label_efficiency.png')
     print(text)
     if not args.no_readme:
-        update_readme_section(REPO / 'README.md', 'label_efficiency', text)
+        update_readme_section(REPO / 'README.md', 'label_efficiency',
+                              f'{text}\n\n![mIoU against labels](benchmarks/label_efficiency.png)')
 
 
 if __name__ == '__main__':
