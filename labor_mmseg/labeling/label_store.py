@@ -9,7 +9,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: per-image queried counts (queried_per_image) find uncommitted labels
 # A queried pixel whose answer is "no class" (void, e.g. the ego vehicle): the query is spent and
 # never asked again, but the pixel is served to training as unlabeled (255).
 QUERIED_VOID = 254
@@ -77,6 +77,10 @@ class LabelStore:
 
     :meth:`add` writes labels to disk at once; :meth:`commit_round` then counts them from the files,
     so labels written by other processes (distributed ranks) or before a crash are counted too.
+    The manifest keeps each image's queried pixels at the last commit, so opening a store finds
+    the labels added after it (:attr:`uncommitted`: a round a killed process did not commit);
+    the selection hook completes that round without asking for those images again. Leftover
+    temporary files of an interrupted write are ignored.
     """
 
     def __init__(self, root: str | os.PathLike, signature: dict[str, Any], num_classes: int = 19,
@@ -94,19 +98,49 @@ class LabelStore:
             'num_classes': num_classes,
             'ignore_index': ignore_index,
         }
+        self._added = 0  # labeled pixels on disk not counted by a commit yet
+        self._uncommitted: dict[str, int] = {}  # image key -> its queried pixels not committed
         if self.manifest_path.exists():
             self._manifest = self._load_manifest()
             self._check_matches(expected)
+            self._find_uncommitted()
         else:
+            stray = next(self._label_files(), None)
+            if stray is not None:
+                raise ValueError(f'{self.manifest_path} is missing but {stray} exists: not a label '
+                                 'store of this package, or its manifest was deleted')
             self._manifest = {**expected, 'rounds': [], 'labeled_pixels': 0, 'queried_pixels': 0,
                               'total_pixels': 0, 'class_counts': [0] * num_classes,
-                              'labeled_per_image': {}}
+                              'queried_per_image': {}}
             self._write_manifest()
-        self._added = 0  # pixels this object added since the last commit
 
     def reload(self) -> None:
-        """Re-read the manifest, e.g. after another process committed a round."""
+        """Re-read the manifest and the label files, e.g. after another process committed."""
         self._manifest = self._load_manifest()
+        self._find_uncommitted()
+
+    def _label_files(self):
+        """The label PNGs on disk (temporary files of interrupted writes are not matched)."""
+        return (p for p in sorted((self.root / 'labels').rglob('*.png')) if p.is_file())
+
+    def _count_files(self) -> tuple[dict[str, dict[str, Any]], int]:
+        """:func:`label_stats` of every label file by key, and the pixels of all files."""
+        labels_dir = self.root / 'labels'
+        counts, total_pixels = {}, 0
+        for path in self._label_files():
+            labels = read_label_png(path, self.num_classes, self.ignore_index)
+            key = path.relative_to(labels_dir).with_suffix('').as_posix()
+            counts[key] = label_stats(labels, self.num_classes, self.ignore_index)
+            total_pixels += labels.size
+        return counts, total_pixels
+
+    def _find_uncommitted(self) -> None:
+        """Count the labels on disk that the last commit did not (added before a crash)."""
+        counts, _ = self._count_files()
+        committed = self._manifest['queried_per_image']
+        self._uncommitted = {key: c['queried'] - committed.get(key, 0) for key, c in counts.items()
+                             if c['queried'] != committed.get(key, 0)}
+        self._added = sum(c['pixels'] for c in counts.values()) - self._manifest['labeled_pixels']
 
     def _load_manifest(self) -> dict[str, Any]:
         try:
@@ -195,34 +229,31 @@ class LabelStore:
         current[new] = np.where(answered, labels, QUERIED_VOID)[new]
         write_png(self.path(key), current)
         self._added += int(answered.sum())
+        self._uncommitted[key] = self._uncommitted.get(key, 0) + int(new.sum())
 
     def commit_round(self, round_idx: int, iteration: int, stats: dict[str, Any]) -> None:
         """Record round ``round_idx`` (at training ``iteration``) in the manifest.
 
         Counts the label files: the entry gets the ``pixels`` labeled, pixels ``queried``
-        (labeled or void: the budget spent), per-class ``class_counts`` and ``images`` labeled
-        since the previous commit, plus the caller's ``stats`` (e.g.
-        ``points``, ``strategy``); the totals are updated. Reads every label file once.
+        (labeled or void: the budget spent), per-class ``class_counts`` and ``images`` queried
+        since the previous commit, plus the caller's ``stats`` (e.g. ``points``, ``strategy``);
+        the totals and each image's queried pixels are updated. Reads every label file once.
         Committing a round index twice raises ``ValueError``.
         """
         if round_idx in self.completed_rounds:
             raise ValueError(f'round {round_idx} is already committed in {self.manifest_path}')
-        labels_dir = self.root / 'labels'
-        per_image: dict[str, int] = {}
+        counts, total_pixels = self._count_files()
+        per_image = {key: c['queried'] for key, c in counts.items()}
+        labeled = sum(c['pixels'] for c in counts.values())
+        queried = sum(per_image.values())
         class_counts = np.zeros(self.num_classes, dtype=np.int64)
-        total_pixels = queried = 0
-        for path in sorted(labels_dir.rglob('*.png')):
-            labels = read_label_png(path, self.num_classes, self.ignore_index)
-            counted = label_stats(labels, self.num_classes, self.ignore_index)
-            per_image[path.relative_to(labels_dir).with_suffix('').as_posix()] = counted['pixels']
-            class_counts += counted['class_counts']
-            queried += counted['queried']
-            total_pixels += labels.size
-        before = self._manifest['labeled_per_image']
+        for c in counts.values():
+            class_counts += c['class_counts']
+        before = self._manifest['queried_per_image']
         entry = {
             'round': round_idx,
             'iteration': iteration,
-            'pixels': sum(per_image.values()) - self._manifest['labeled_pixels'],
+            'pixels': labeled - self._manifest['labeled_pixels'],
             'queried': queried - self._manifest['queried_pixels'],
             'class_counts': (class_counts - self._manifest['class_counts']).tolist(),
             'images': sum(count != before.get(key, 0) for key, count in per_image.items()),
@@ -231,11 +262,12 @@ class LabelStore:
         if clashes:
             raise ValueError(f'stats may not set {clashes}: the store counts them')
         self._manifest['rounds'].append({**entry, **json.loads(json.dumps(stats))})
-        self._manifest.update(labeled_pixels=sum(per_image.values()), queried_pixels=queried,
+        self._manifest.update(labeled_pixels=labeled, queried_pixels=queried,
                               total_pixels=total_pixels, class_counts=class_counts.tolist(),
-                              labeled_per_image=per_image)
+                              queried_per_image=per_image)
         self._write_manifest()
         self._added = 0
+        self._uncommitted = {}
 
     @property
     def completed_rounds(self) -> list[int]:
@@ -243,8 +275,14 @@ class LabelStore:
         return [entry['round'] for entry in self._manifest['rounds']]
 
     @property
+    def uncommitted(self) -> dict[str, int]:
+        """Queried pixels per image added since the last commit: by this object, or found on
+        disk when the store was opened or reloaded (a round interrupted before its commit)."""
+        return dict(self._uncommitted)
+
+    @property
     def labeled_pixels(self) -> int:
-        """Labeled pixels at the last commit plus those this object added since."""
+        """Labeled pixels at the last commit plus those added since (see :attr:`uncommitted`)."""
         return self._manifest['labeled_pixels'] + self._added
 
     @property

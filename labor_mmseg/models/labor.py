@@ -151,14 +151,13 @@ class LabOR(BaseModel):
         source, target = data['source'], data['target']
         log_vars, source_logits, target_logits, target_feats = self._train_segmentor(
             source, target, optim_wrapper['segmentor'])
-        target_probs = F.softmax(target_logits, dim=1)
         if self.with_discriminator:
             log_vars.update(self._train_discriminator(
-                source['inputs'].shape[2:], source_logits, target_probs,
+                source['inputs'].shape[2:], source_logits, target_logits,
                 optim_wrapper['discriminator']))
         if self.with_selector:
             log_vars.update(self._train_selector(
-                target, target_probs, target_feats, optim_wrapper))
+                target, F.softmax(target_logits, dim=1), target_feats, optim_wrapper))
         return log_vars
 
     def _train_segmentor(self, source: dict, target: dict, wrapper) -> tuple:
@@ -189,11 +188,12 @@ class LabOR(BaseModel):
         return log_vars, source_logits.detach(), target_logits.detach(), target_feats
 
     def _train_discriminator(self, size: tuple[int, int], source_logits: Tensor,
-                             target_probs: Tensor, wrapper) -> dict[str, Tensor]:
+                             target_logits: Tensor, wrapper) -> dict[str, Tensor]:
         """D: source maps vs target maps (both detached from A), at the source input size."""
-        source_probs = F.softmax(resize_to(source_logits, size), dim=1)
+        source_probs, target_probs = (F.softmax(resize_to(logits, size), dim=1)
+                                      for logits in (source_logits, target_logits))
         with wrapper.optim_context(self.discriminator):
-            loss = self.discriminator(source_probs, resize_to(target_probs, size))
+            loss = self.discriminator(source_probs, target_probs)
         wrapper.update_params(loss)
         return {'disc.loss_d': loss.detach()}
 

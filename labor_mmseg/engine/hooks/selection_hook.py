@@ -42,6 +42,15 @@ class ActiveSelectionHook(Hook):
     answers go to a ``LabelStore`` in ``<work_dir>/<label_dir>``. The training dataset
     (``SparseLabelDataset``) reads the store, so the new labels are used from the next batches.
 
+    Crash safety: the hook runs after the ``CheckpointHook`` of the same iteration, so a
+    checkpoint saved at a round's iteration holds the weights the round scores with. A round
+    counts once it is committed to the store's manifest. Resuming (``--resume``) from a
+    checkpoint at or after the iteration of an uncommitted round (the process was killed during
+    it) completes that round before training goes on; the images whose answers reached the
+    store before the kill (``LabelStore.uncommitted``) keep them and are not asked again, so no
+    label is bought twice and, with the checkpoint of the round's iteration, the store ends up as
+    if the round had not been interrupted.
+
     Args:
         strategy: Name in ``labor_mmseg.selection.SELECTION_STRATEGIES``.
         budget: Per image over all rounds: a fraction of pixels (float in (0, 1]) or a number
@@ -57,7 +66,7 @@ class ActiveSelectionHook(Hook):
             answers into the store and training is resumed (``--resume``).
     """
 
-    priority = 'LOW'
+    priority = 'LOWEST'  # after the CheckpointHook (VERY_LOW): see "Crash safety"
 
     def __init__(self,
                  strategy: str = 'spl',
@@ -109,6 +118,13 @@ class ActiveSelectionHook(Hook):
                 raise RuntimeError(f'{meta_file.parent} holds queries without answers: run '
                                    f'python tools/import_answers.py {runner.work_dir} <answers> '
                                    'before resuming')
+        for round_idx, iteration in enumerate(self.rounds):
+            if iteration > runner.iter or runner.train_loop.stop_training:
+                break
+            if round_idx not in self.store.completed_rounds:  # interrupted: resumed at or after it
+                runner.logger.info(f'selection round {round_idx + 1} at iter {iteration} was not '
+                                   f'committed to {self.store.manifest_path}: completing it now')
+                self.run_round(runner, round_idx, iteration)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         """Run the round scheduled after this iteration, unless the store already has it."""
@@ -147,7 +163,11 @@ class ActiveSelectionHook(Hook):
         return key, mask, answer
 
     def run_round(self, runner, round_idx: int, iteration: int) -> None:
-        """Select and query on every target image (sharded over ranks), store, record."""
+        """Select and query on every target image (sharded over ranks), store, record.
+
+        Images with uncommitted labels (answered in this round before the process was killed)
+        keep them: they are neither scored nor asked again, and the commit counts them.
+        """
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         rank, world_size = get_dist_info()
         # BN statistics are rank-local (DDP with broadcast_buffers=False): every shard is scored
@@ -158,9 +178,15 @@ class ActiveSelectionHook(Hook):
         was_training = model.training
         model.eval()
         progress = ProgressBar(len(shard)) if rank == 0 else None
+        answered = self.store.uncommitted
         answers = []
         for idx in shard:
-            answers.append(self.select_image(model, idx, round_idx))
+            key = self.dataset.key(idx)
+            if key in answered:
+                shape = self.store.read(key).shape
+                answers.append((key, np.zeros(shape, bool), np.full(shape, 255, np.uint8)))
+            else:
+                answers.append(self.select_image(model, idx, round_idx))
             if progress is not None:
                 progress.update()
         model.train(was_training)
@@ -203,7 +229,7 @@ class ActiveSelectionHook(Hook):
     def _commit(self, runner, round_idx: int, iteration: int, answers: list) -> None:
         """Record the round in the store's manifest and log it."""
         target_pixels = sum(queried.size for _, queried, _ in answers)
-        selected = sum(int(queried.sum()) for _, queried, _ in answers)
+        selected = sum(self.store.uncommitted.values())  # also those answered before a crash
         self.store.commit_round(round_idx, iteration, dict(
             strategy=self.strategy_name, points_per_image=selected / len(answers),
             target_pixels=target_pixels,
