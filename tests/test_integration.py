@@ -74,3 +74,16 @@ def test_labor_synthetic_config_with_one_round(method, tiny_benchmark, tmp_path)
 def _read(path: Path):
     import cv2
     return cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+
+
+def test_bought_labels_reach_persistent_dataloader_workers(tiny_benchmark, tmp_path):
+    """Workers start before the hook attaches the store; its labels must still reach them."""
+    cfg = tiny_config('spl_synth', tiny_benchmark, tmp_path, max_iters=3)
+    cfg.train_dataloader.update(num_workers=1, persistent_workers=True)
+    cfg.custom_hooks[-1].rounds = [1]
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    labeled = [int((s.gt_sem_seg.data != 255).sum())
+               for _ in range(4)
+               for s in next(runner.train_loop.dataloader_iterator)['target']['data_samples']]
+    assert any(labeled), labeled

@@ -154,7 +154,7 @@ def test_commit_round_records_counts_and_is_idempotent(tmp_path):
     assert store.labeled_pixels == 6
     manifest = json.loads((tmp_path / 'manifest.json').read_text())
     assert manifest == store.manifest
-    assert manifest['version'] == 1 and manifest['dataset'] == SIGNATURE
+    assert manifest['version'] == 2 and manifest['dataset'] == SIGNATURE
     assert manifest['rounds'] == [
         {'round': 0, 'iteration': 10000, 'pixels': 3, 'queried': 3,
          'class_counts': [0, 2, 0, 1], 'images': 1,

@@ -3,6 +3,10 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from mmseg.registry import DATASETS
 
+from .build import build_dataset
+
+IGNORE_INDEX = 255  # unlabeled pixels in every label map the LabOR losses read
+
 
 @DATASETS.register_module()
 class PairedDataset:
@@ -10,7 +14,9 @@ class PairedDataset:
 
     Item ``i`` is ``{'source': source[i], 'target': target[j]}`` with ``j`` drawn uniformly
     at random (numpy's generator, which MMEngine seeds per worker), as in DAFormer's UDA
-    dataset; the length is the source's, so the sampler runs over source images.
+    dataset; the length is the source's, so the sampler runs over source images. A label map
+    whose values are neither class ids nor ``IGNORE_INDEX`` raises ``ValueError`` naming its file
+    (the loss would fail later without saying which file).
 
     Args:
         source: Config (or instance) of the source dataset.
@@ -18,18 +24,24 @@ class PairedDataset:
     """
 
     def __init__(self, source: dict | BaseDataset, target: dict | BaseDataset) -> None:
-        self.source = DATASETS.build(source) if isinstance(source, dict) else source
-        self.target = DATASETS.build(target) if isinstance(target, dict) else target
-        for name, dataset in (('source', self.source), ('target', self.target)):
-            if len(dataset) == 0:
-                raise ValueError(
-                    f'train_dataloader.dataset.{name}: {type(dataset).__name__} has no images; '
-                    'check its data_root and data_prefix')
+        self.source = build_dataset(source, 'train_dataloader.dataset.source')
+        self.target = build_dataset(target, 'train_dataloader.dataset.target')
         self.metainfo = self.source.metainfo
 
     def __len__(self) -> int:
         return len(self.source)
 
     def __getitem__(self, idx: int) -> dict:
-        return {'source': self.source[idx],
+        item = {'source': self.source[idx],
                 'target': self.target[np.random.randint(len(self.target))]}
+        num_classes = len(self.metainfo['classes'])
+        for sample in item.values():
+            data_sample = sample['data_samples']
+            labels = data_sample.gt_sem_seg.data
+            bad = labels[(labels >= num_classes) & (labels != IGNORE_INDEX)]
+            if bad.numel():
+                raise ValueError(
+                    f'{data_sample.seg_map_path}: label values {bad.unique()[:5].tolist()} are '
+                    f'neither class ids 0..{num_classes - 1} nor {IGNORE_INDEX} (unlabeled); '
+                    'are the labels converted to train ids?')
+        return item

@@ -1,14 +1,19 @@
 """Serves a dataset's images with the sparse labels bought so far."""
 import copy
+import os
 from pathlib import Path
 
+import torch
 from mmcv.transforms import BaseTransform, RandomResize, Resize
 from mmengine.dataset import BaseDataset, Compose
 from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import DATASETS
 
 from ..labeling import LabelStore
+from .build import build_dataset
 from .transforms import LoadSparseAnnotations, SparseLabelResize
+
+STORE_PATH_BYTES = 4096
 
 
 def image_key(data_info: dict, img_root: str, img_suffix: str) -> str:
@@ -54,14 +59,32 @@ class SparseLabelDataset:
     """
 
     def __init__(self, dataset: dict | BaseDataset, label_store: str | None = None) -> None:
-        self.dataset = DATASETS.build(dataset) if isinstance(dataset, dict) else dataset
+        self.dataset = build_dataset(dataset, f'{type(self).__name__}.dataset')
         self.metainfo = self.dataset.metainfo
         self.pipeline = Compose([sparse_version(t) for t in self.dataset.pipeline.transforms])
-        self.label_store_root = label_store
+        # The store's path lives in shared memory: dataloader workers start when the train loop
+        # is built, before any hook runs, and must see the store a selection hook attaches.
+        self._store_root = torch.zeros(STORE_PATH_BYTES, dtype=torch.uint8).share_memory_()
+        self._label_paths: dict[tuple[str, int], str] = {}  # (store root, idx) -> label PNG
+        if label_store is not None:
+            self._set_store_root(str(label_store))
+
+    def _set_store_root(self, root: str) -> None:
+        encoded = os.fsencode(root)
+        if len(encoded) >= STORE_PATH_BYTES:
+            raise ValueError(f'label store path longer than {STORE_PATH_BYTES - 1} bytes: {root}')
+        self._store_root.zero_()
+        self._store_root[:len(encoded)] = torch.frombuffer(bytearray(encoded), dtype=torch.uint8)
+
+    @property
+    def label_store_root(self) -> str | None:
+        """Root of the label store served, or None while none is attached."""
+        encoded = bytes(self._store_root.numpy()).rstrip(b'\0')
+        return os.fsdecode(encoded) if encoded else None
 
     def attach(self, store: LabelStore) -> None:
-        """Serve labels from ``store`` from now on."""
-        self.label_store_root = str(store.root)
+        """Serve labels from ``store`` from now on, also in running dataloader workers."""
+        self._set_store_root(str(store.root))
 
     def key(self, idx: int) -> str:
         """Image id of item ``idx`` in the label store."""
@@ -76,10 +99,14 @@ class SparseLabelDataset:
         info = dict(self.dataset.get_data_info(idx))
         info['gt_seg_map_path'] = info['seg_map_path']
         info['seg_map_path'] = None
-        if self.label_store_root is not None:
-            path = LabelStore.label_path(self.label_store_root, self.key(idx))
-            if path.is_file():
-                info['seg_map_path'] = str(path)
+        root = self.label_store_root
+        if root is not None:
+            path = self._label_paths.get((root, idx))
+            if path is None:  # built once per image, not at every load
+                key = image_key(info, self.dataset.data_prefix['img_path'], self.dataset.img_suffix)
+                path = self._label_paths[root, idx] = str(LabelStore.label_path(root, key))
+            if os.path.isfile(path):
+                info['seg_map_path'] = path
         info['reduce_zero_label'] = False
         info['label_map'] = None
         return info

@@ -3,6 +3,7 @@
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,10 @@ class LabelStore:
 
     Layout under ``root``: ``labels/<key>.png`` per image (``key`` is a relative image id such as
     ``aachen/aachen_000000_000019``; 255 = unlabeled) and ``manifest.json`` with the dataset
-    ``signature``, the committed ``rounds``, the totals and the format ``version``. Reopening a
-    store with another signature raises ``ValueError``. Every file is written atomically.
+    ``signature``, the committed ``rounds``, the totals, each image's queried pixels
+    (``queried_per_image``) and the format ``version``. Reopening a store with another signature,
+    or one whose label files hold fewer queried pixels than committed, raises ``ValueError``.
+    Every file is written atomically.
 
     :meth:`add` writes labels to disk at once; :meth:`commit_round` then counts them from the files,
     so labels written by other processes (distributed ranks) or before a crash are counted too.
@@ -119,7 +122,7 @@ class LabelStore:
         self._manifest = self._load_manifest()
         self._find_uncommitted()
 
-    def _label_files(self):
+    def _label_files(self) -> Iterator[Path]:
         """The label PNGs on disk (temporary files of interrupted writes are not matched)."""
         return (p for p in sorted((self.root / 'labels').rglob('*.png')) if p.is_file())
 
@@ -135,11 +138,21 @@ class LabelStore:
         return counts, total_pixels
 
     def _find_uncommitted(self) -> None:
-        """Count the labels on disk that the last commit did not (added before a crash)."""
+        """Count the labels on disk that the last commit did not (added before a crash).
+
+        Raises ``ValueError`` naming the label files that hold fewer queried pixels than the
+        manifest counted (deleted or replaced: bought labels were lost).
+        """
         counts, _ = self._count_files()
         committed = self._manifest['queried_per_image']
-        self._uncommitted = {key: c['queried'] - committed.get(key, 0) for key, c in counts.items()
-                             if c['queried'] != committed.get(key, 0)}
+        on_disk = {key: c['queried'] for key, c in counts.items()}
+        lost = [f'{self.path(key)} ({on_disk.get(key, 0)} of {count})'
+                for key, count in committed.items() if on_disk.get(key, 0) < count]
+        if lost:
+            raise ValueError(f'{self.manifest_path}: label files hold fewer queried pixels than '
+                             f'committed, bought labels are lost: {", ".join(lost[:5])}')
+        self._uncommitted = {key: count - committed.get(key, 0) for key, count in on_disk.items()
+                             if count != committed.get(key, 0)}
         self._added = sum(c['pixels'] for c in counts.values()) - self._manifest['labeled_pixels']
 
     def _load_manifest(self) -> dict[str, Any]:

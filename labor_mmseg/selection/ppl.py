@@ -62,7 +62,9 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
         return candidates
 
     mean_prob = prob1.reshape(num_classes, -1).index_select(1, index)
-    mean_prob += prob2.reshape(num_classes, -1).index_select(1, index)
+    flat2 = prob2.reshape(num_classes, -1)
+    for c in range(num_classes):  # row by row: no second [C, N] temporary
+        mean_prob[c] += flat2[c, index]
     mean_prob /= 2
     pred = mean_prob.max(dim=0).indices
     if features is None:
@@ -74,7 +76,10 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
     counts = torch.bincount(pred, minlength=num_classes)
     sums = feats.new_zeros(feats.shape[0], num_classes).index_add_(1, pred, feats)
     prototypes = sums / counts.clamp(min=1)
-    dist = prototypes.index_select(1, pred).sub_(feats).square_().sum(dim=0)
+    dist = torch.cat([prototypes.index_select(1, p).sub_(f).square_().sum(dim=0)
+                      for p, f in zip(pred.split(1 << 16), feats.split(1 << 16, dim=1),
+                                      strict=True)])
+    del mean_prob, feats  # not needed for the ranking: frees about one logits map before the sort
 
     # Rank the candidates by (class, distance, pixel index) with one stable sort: the bits of a
     # non-negative float32 order like its value, so they fit below the class id in an int64 key.

@@ -76,9 +76,16 @@ class ActiveSelectionHook(Hook):
                  pipeline: list[dict] | None = None,
                  seed: int = 0,
                  oracle: str = 'ground_truth') -> None:
+        name = type(self).__name__  # errors name the config field
         self.strategy_name = strategy
-        self.strategy = get_strategy(strategy)
-        budget_in_pixels(budget, 1 << 20)  # validate early, with the config's value
+        try:
+            self.strategy = get_strategy(strategy)
+        except KeyError as err:
+            raise KeyError(f'{name}.strategy: {err.args[0]}') from None
+        try:
+            budget_in_pixels(budget, 1 << 20)  # validate early, with the config's value
+        except (TypeError, ValueError) as err:
+            raise type(err)(f'{name}.budget: {err}') from None
         self.budget = budget
         self.rounds = sorted(int(r) for r in rounds)
         if not self.rounds or len(set(self.rounds)) != len(self.rounds) or self.rounds[0] < 1:
@@ -184,7 +191,8 @@ class ActiveSelectionHook(Hook):
             key = self.dataset.key(idx)
             if key in answered:
                 shape = self.store.read(key).shape
-                answers.append((key, np.zeros(shape, bool), np.full(shape, 255, np.uint8)))
+                answers.append((key, np.zeros(shape, bool),
+                                np.full(shape, self.store.ignore_index, np.uint8)))
             else:
                 answers.append(self.select_image(model, idx, round_idx))
             if progress is not None:
