@@ -82,4 +82,4 @@ def test_cpu_peak_memory_sees_a_known_allocation():
     spec.loader.exec_module(perf)
     size = 64 * 2**20
     peak = perf.peak_bytes(lambda: torch.ones(size // 4), torch.device('cpu'))
-    assert size <= peak <= size + 4 * 2**20
+    assert size - 2**20 <= peak <= size + 4 * 2**20  # within a MiB of pages already resident

@@ -55,6 +55,7 @@ from labor_mmseg.datasets.synthetic import generate_synthetic_benchmark
 from labor_mmseg.engine.hooks.selection_hook import round_budgets
 from labor_mmseg.labeling import GroundTruthOracle, LabelStore
 from labor_mmseg.selection import budget_in_pixels, inconsistency_mask, select_ppl, select_spl
+from labor_mmseg.utils.experiment import update_readme_section
 
 REPO = Path(__file__).resolve().parents[2]
 STRATEGIES = {'spl': select_spl, 'ppl': select_ppl}
@@ -535,6 +536,8 @@ def main() -> None:
                         help='torch threads (default 1: steadier on shared cores)')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
                         help='device of the selection and train-step benchmarks')
+    parser.add_argument('--readme', action='store_true',
+                        help='also write the ratio table into README.md')
     args = parser.parse_args()
     mode = 'quick' if args.quick else 'default'
     settings = MODES[mode]
@@ -562,6 +565,10 @@ def main() -> None:
     text = markdown(report)
     (out / 'perf.md').write_text(text)
     print(text)
+    if args.readme:
+        ratios = text.split('\n## ')[0].split('\n', 2)[2]  # the ratio table and its header
+        update_readme_section(REPO / 'README.md', 'perf',
+                              f'{ratios.strip()}\n\nDetails and method: `benchmarks/perf.md`.')
 
 
 if __name__ == '__main__':
