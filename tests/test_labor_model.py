@@ -142,3 +142,23 @@ def test_selector_probs_are_full_resolution_distributions():
     assert prob1.shape == prob2.shape == (1, NUM_CLASSES, 64, 64)
     torch.testing.assert_close(prob1.sum(1), torch.ones(1, 64, 64))
     assert not torch.equal(prob1, prob2)  # the heads are initialised differently
+
+
+def test_train_step_under_amp_autocast(monkeypatch):
+    """Every child under its own AmpOptimWrapper (bf16 autocast on the CPU; the CUDA-only
+    check is patched and the loss scaler disables itself without CUDA)."""
+    from mmengine.optim.optimizer import amp_optimizer_wrapper
+    monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available', lambda: True)
+    torch.manual_seed(0)
+    model = tiny_labor(own_backbone=True)
+    amp = dict(type='AmpOptimWrapper', dtype='bfloat16', loss_scale='dynamic',
+               optimizer=dict(type='SGD', lr=0.01, momentum=0.9))
+    cfg = dict(segmentor=amp, selector=amp, selector_backbone=amp, discriminator=amp)
+    optim_wrapper = OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(type='MultiOptimWrapperConstructor', optim_wrapper_cfg=cfg))(model)
+    assert all(type(w).__name__ == 'AmpOptimWrapper' for w in optim_wrapper.values())
+    changed = record_steps(model, optim_wrapper)
+    log_vars = model.train_step(paired_batch(), optim_wrapper)
+    for name, names in changed.items():
+        assert names and all(n.startswith(name + '.') for n in names), name
+    assert all(torch.isfinite(torch.as_tensor(v)).all() for v in log_vars.values())
