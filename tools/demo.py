@@ -34,9 +34,11 @@ def main() -> None:
     print(f'[demo] target val mIoU: {metrics["mIoU"]:.2f}')
     if manifest.is_file():
         info = json.loads(manifest.read_text())
-        print(f'[demo] labels bought: {info["labeled_pixels"]} pixels '
-              f'({100 * info["labeled_pixels"] / info["total_pixels"]:.2f}% of target pixels) '
-              f'in {len(info["rounds"])} rounds')
+        target_pixels = info['rounds'][-1]['target_pixels']
+        print(f'[demo] labels bought in {len(info["rounds"])} rounds: {info["queried_pixels"]} '
+              f'pixels queried ({100 * info["queried_pixels"] / target_pixels:.2f}% of the '
+              f'target training pixels), {info["labeled_pixels"]} of them labeled (the rest '
+              'void in the ground truth)')
         print(f'[demo] label store: {manifest.parent}')
     print(f'[demo] logs and checkpoints: {args.work_dir}')
 

@@ -40,7 +40,10 @@ def main() -> None:
         raise ValueError(f'round {round_number} is already in {store.manifest_path}')
     queries = read_queries(query_dir)
     answers = import_answers(args.answers, queries, num_classes=store.num_classes)
+    done = store.uncommitted  # added by an import that was killed before its commit
     for key, mask in queries.items():
+        if key in done and (store.queried_mask(key, mask.shape) >= mask).all():
+            continue
         store.add(key, answers[key], mask)
     queried = sum(int(mask.sum()) for mask in queries.values())
     store.commit_round(meta['round'], meta['iteration'], dict(
