@@ -149,18 +149,19 @@ class LabOR(BaseModel):
         """One iteration: update A, then D, then B, each with its own optimizer."""
         data = self.data_preprocessor(data, True)
         source, target = data['source'], data['target']
+        labels = stack_labels(target['data_samples'])  # oracle labels, 255 elsewhere
         log_vars, source_logits, target_logits, target_feats = self._train_segmentor(
-            source, target, optim_wrapper['segmentor'])
+            source, target, labels, optim_wrapper['segmentor'])
         if self.with_discriminator:
             log_vars.update(self._train_discriminator(
                 source['inputs'].shape[2:], source_logits, target_logits,
                 optim_wrapper['discriminator']))
         if self.with_selector:
             log_vars.update(self._train_selector(
-                target, F.softmax(target_logits, dim=1), target_feats, optim_wrapper))
+                target, labels, F.softmax(target_logits, dim=1), target_feats, optim_wrapper))
         return log_vars
 
-    def _train_segmentor(self, source: dict, target: dict, wrapper) -> tuple:
+    def _train_segmentor(self, source: dict, target: dict, labels: Tensor, wrapper) -> tuple:
         """Model A: source CE + labeled-target CE + adversarial loss; returns target outputs."""
         segmentor = unwrap(self.segmentor)
         share_backbone = self.with_selector and not self.with_selector_backbone
@@ -171,7 +172,6 @@ class LabOR(BaseModel):
                     target['inputs'], target['data_samples'], mode='tensor')
             losses = {f'src.{k}': v for k, v in segmentor.decode_head.loss_by_feat(
                 source_logits, source['data_samples']).items()}
-            labels = stack_labels(target['data_samples'])
             losses[f'tgt.{self.target_loss.loss_name}'] = self.target_loss(
                 resize_to(target_logits, labels.shape[1:]), labels,
                 ignore_index=self.ignore_index)
@@ -197,11 +197,10 @@ class LabOR(BaseModel):
         wrapper.update_params(loss)
         return {'disc.loss_d': loss.detach()}
 
-    def _train_selector(self, target: dict, target_probs: Tensor,
+    def _train_selector(self, target: dict, labels: Tensor, target_probs: Tensor,
                         target_feats: list[Tensor] | None,
                         optim_wrapper: OptimWrapperDict) -> dict[str, Tensor]:
         """B: pseudo-label CE; discrepancy maximised w.r.t. the two classifiers only."""
-        labels = stack_labels(target['data_samples'])
         pseudo = pseudo_labels(resize_to(target_probs, labels.shape[1:]),
                                self.pseudo_label_threshold, labels, self.ignore_index)
         if target_feats is None:  # own backbone; its features feed the backbone step below
