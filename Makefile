@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install demo test lint benchmark-baselines
+.PHONY: install demo test lint benchmark perf
 
 install:
 	@bash tools/install.sh $(VENV)
@@ -17,5 +17,10 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 
-benchmark-baselines: install
-	$(PY) tools/benchmark/baselines.py
+# Label-efficiency table (8 methods x 3 seeds, resumable) and the cost figures, into README.md.
+benchmark: install
+	$(PY) tools/benchmark/label_efficiency.py
+
+perf: install
+	$(PY) tools/benchmark/perf.py --readme
+	$(PY) tools/benchmark/on_paper.py --readme

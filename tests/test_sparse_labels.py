@@ -5,6 +5,7 @@ from mmseg.datasets.transforms import Resize
 
 from labor_mmseg.datasets import SparseLabelDataset
 from labor_mmseg.datasets.transforms import LoadSparseAnnotations, SparseLabelResize
+from labor_mmseg.labeling import LabelStore
 
 
 def points_map(shape=(100, 200), step=7, seed=0) -> np.ndarray:
@@ -53,3 +54,19 @@ def test_sparse_dataset_swaps_the_label_transforms(tiny_benchmark):
     # No store attached yet: every pixel unlabeled, image still served.
     item = dataset[0]
     assert (item['data_samples'].gt_sem_seg.data == 255).all()
+
+
+def test_sparse_dataset_follows_a_newly_attached_store(tiny_benchmark, tmp_path):
+    inner = dict(type='CityscapesDataset', data_root=str(tiny_benchmark / 'cityscapes'),
+                 data_prefix=dict(img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
+                 pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
+                           dict(type='PackSegInputs')])
+    dataset = SparseLabelDataset(inner)
+    assert dataset.label_store_root is None
+    shape = dataset[0]['data_samples'].gt_sem_seg.data.shape[1:]
+    for value, name in ((3, 'first'), (7, 'second')):
+        store = LabelStore(tmp_path / name, signature={'name': name})
+        store.add(dataset.key(0), np.full(shape, value, dtype=np.uint8))
+        dataset.attach(store)
+        assert dataset.label_store_root == str(store.root)
+        assert (dataset[0]['data_samples'].gt_sem_seg.data == value).all()

@@ -65,6 +65,9 @@ class SparseLabelDataset:
         # The store's path lives in shared memory: dataloader workers start when the train loop
         # is built, before any hook runs, and must see the store a selection hook attaches.
         self._store_root = torch.zeros(STORE_PATH_BYTES, dtype=torch.uint8).share_memory_()
+        # Bumped at every change of the path, so a process decodes the path only when it changed.
+        self._store_generation = torch.zeros(1, dtype=torch.int64).share_memory_()
+        self._decoded_root: tuple[int, str | None] = (0, None)
         self._label_paths: dict[tuple[str, int], str] = {}  # (store root, idx) -> label PNG
         if label_store is not None:
             self._set_store_root(str(label_store))
@@ -75,12 +78,16 @@ class SparseLabelDataset:
             raise ValueError(f'label store path longer than {STORE_PATH_BYTES - 1} bytes: {root}')
         self._store_root.zero_()
         self._store_root[:len(encoded)] = torch.frombuffer(bytearray(encoded), dtype=torch.uint8)
+        self._store_generation += 1
 
     @property
     def label_store_root(self) -> str | None:
         """Root of the label store served, or None while none is attached."""
-        encoded = bytes(self._store_root.numpy()).rstrip(b'\0')
-        return os.fsdecode(encoded) if encoded else None
+        generation = int(self._store_generation)
+        if self._decoded_root[0] != generation:
+            encoded = bytes(self._store_root.numpy()).rstrip(b'\0')
+            self._decoded_root = (generation, os.fsdecode(encoded) if encoded else None)
+        return self._decoded_root[1]
 
     def attach(self, store: LabelStore) -> None:
         """Serve labels from ``store`` from now on, also in running dataloader workers."""

@@ -1,5 +1,6 @@
 """Classifier discrepancy (MCD) and the primitives shared by the selection strategies."""
 
+from collections.abc import Iterator
 from numbers import Integral
 
 import torch
@@ -21,9 +22,44 @@ def inconsistency_mask(prob1: Tensor, prob2: Tensor) -> Tensor:
 
     Inputs are ``[..., C, H, W]``; returns a ``BoolTensor[..., H, W]``.
     """
+    vote1, vote2 = head_votes(prob1, prob2)
+    return vote1 != vote2
+
+
+def head_votes(prob1: Tensor, prob2: Tensor) -> tuple[Tensor, Tensor]:
+    """Each classifier's class per pixel: argmax of ``[..., C, H, W]`` (first maximum on ties)."""
     check_prob_pair(prob1, prob2)
-    # max(dim).indices is argmax (first maximum on ties) but about 3x faster on CPU here.
-    return prob1.max(dim=-3).indices != prob2.max(dim=-3).indices
+    return class_argmax(prob1), class_argmax(prob2)
+
+
+def candidate_classes(prob1: Tensor, prob2: Tensor, vote1: Tensor, vote2: Tensor,
+                      index: Tensor) -> Tensor:
+    """The class of each pixel ``index`` (flat indices into ``[C, H, W]`` maps).
+
+    Of the two classes the classifiers vote for (``vote1, vote2``, from :func:`head_votes`), the
+    one of higher mean probability ``(prob1 + prob2) / 2``; on ties the lower class. Only two
+    gathers per pixel, where a full argmax of the mean would sweep every class.
+    """
+    flat1, flat2 = prob1.reshape(-1), prob2.reshape(-1)
+    num_pixels = prob1.shape[-2] * prob1.shape[-1]
+    v1, v2 = vote1.reshape(-1).index_select(0, index), vote2.reshape(-1).index_select(0, index)
+    at1, at2 = v1 * num_pixels + index, v2 * num_pixels + index  # flat [C, H, W] positions
+    score1 = flat1.index_select(0, at1) + flat2.index_select(0, at1)
+    score2 = flat1.index_select(0, at2) + flat2.index_select(0, at2)
+    return torch.where((score2 > score1) | ((score2 == score1) & (v2 < v1)), v2, v1)
+
+
+def class_argmax(prob: Tensor) -> Tensor:
+    """Argmax over the class dimension of ``[..., C, H, W]`` (first maximum on ties).
+
+    A sweep over the classes after one ``amax``: on CPU a max-with-index reduction over the
+    class dimension (the outer, strided one) is not vectorised and takes several times longer.
+    """
+    best = prob.amax(dim=-3)
+    index = torch.full(best.shape, prob.shape[-3] - 1, dtype=torch.long, device=prob.device)
+    for c in range(prob.shape[-3] - 2, -1, -1):  # downwards: the first maximum is written last
+        index.masked_fill_(prob.select(-3, c) == best, c)
+    return index
 
 
 def check_prob_pair(prob1: Tensor, prob2: Tensor) -> None:
@@ -81,3 +117,19 @@ def index_mask(index: Tensor, shape: torch.Size) -> Tensor:
     mask = torch.zeros(shape.numel(), dtype=torch.bool, device=index.device)
     mask[index] = True
     return mask.view(shape)
+
+
+CHUNK = 1 << 16  # pixels per chunk: per-chunk temporaries stay small and in cache
+
+
+def pixel_chunks(maps: list[Tensor], columns: Tensor | None) -> Iterator[tuple[int, list[Tensor]]]:
+    """``(start, [map[:, pixels] for map in maps])`` over the pixels ``columns`` (flat indices;
+    None: every pixel), :data:`CHUNK` pixels at a time. ``maps`` are ``[*, H, W]``."""
+    flat = [x.reshape(x.shape[0], -1) for x in maps]
+    total = flat[0].shape[1] if columns is None else columns.numel()
+    for start in range(0, total, CHUNK):
+        if columns is None:
+            yield start, [x[:, start:start + CHUNK] for x in flat]
+        else:
+            yield start, [x.index_select(1, columns[start:start + CHUNK]) for x in flat]
+

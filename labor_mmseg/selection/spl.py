@@ -1,22 +1,29 @@
 """Segment-based Pixel Labeling (SPL) of LabOR."""
 
+import torch
 from torch import Tensor
 
 from .discrepancy import (
+    candidate_classes,
     check_selection_inputs,
     classifier_discrepancy,
-    inconsistency_mask,
+    head_votes,
     index_mask,
-    top_k_indices,
+    pixel_chunks,
 )
+from .quotas import float_rank_key, pick_per_class
 
 
 def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None = None) -> Tensor:
     """Segment-based Pixel Labeling: label the inconsistency mask (LabOR, SPL).
 
     Candidates are the pixels where the two classifiers' argmax differ and that are not labeled
-    yet. When there are more than ``budget`` of them, the ``budget`` most discrepant ones are kept
-    (MCD discrepancy, see :func:`classifier_discrepancy`; ties go to the lowest row-major index).
+    yet; all of them are taken when they fit in ``budget``. Otherwise the budget is split over
+    the classes the candidates hold (:func:`candidate_classes`, :func:`class_quotas`) and each
+    class takes its most discrepant candidates (MCD discrepancy,
+    :func:`classifier_discrepancy`; ties go to the lowest row-major index). Ranking the whole
+    mask by discrepancy instead spends a round's budget on one or two classes, mostly on their
+    boundaries, and labels less of what the segmentor gets wrong.
 
     Args:
         prob1, prob2: ``[C, H, W]`` softmax maps of model B's two classifiers.
@@ -27,15 +34,19 @@ def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
         ``BoolTensor[H, W]`` with exactly ``min(budget, #candidates)`` pixels set.
     """
     labeled = check_selection_inputs(prob1, prob2, budget, labeled)
-    candidates = inconsistency_mask(prob1, prob2) & ~labeled
+    vote1, vote2 = head_votes(prob1, prob2)
+    candidates = (vote1 != vote2) & ~labeled
     index = candidates.view(-1).nonzero().squeeze(1)
     if index.numel() <= budget:
         return candidates
-    if 2 * index.numel() > candidates.numel():
-        scores = classifier_discrepancy(prob1, prob2).view(-1)[index]
-    else:  # few candidates: gathering them is cheaper than the full map
-        num_classes = prob1.shape[0]
-        diff = prob1.reshape(num_classes, -1).index_select(1, index)
-        diff -= prob2.reshape(num_classes, -1).index_select(1, index)
-        scores = diff.abs_().mean(dim=0)
-    return index_mask(top_k_indices(index, scores, budget), candidates.shape)
+    classes = candidate_classes(prob1, prob2, vote1, vote2, index)
+    # Most pixels candidates: full-map passes beat gathering every candidate's column.
+    dense = 2 * index.numel() > candidates.numel()
+    scores = torch.cat([classifier_discrepancy(part1.unsqueeze(1), part2.unsqueeze(1)).view(-1)
+                        for _, (part1, part2) in pixel_chunks([prob1, prob2],
+                                                              None if dense else index)])
+    if dense:
+        scores = scores[index]
+    keep = pick_per_class(classes, float_rank_key(scores, descending=True), prob1.shape[0],
+                          budget)
+    return index_mask(index[keep], candidates.shape)

@@ -1,17 +1,22 @@
 """Label-efficiency table on the synthetic benchmark: target mIoU against labels spent.
 
 Trains each method's synthetic config for each seed into work_dirs/label_efficiency/<method>/
-seed<k> (a finished run is skipped and an interrupted one resumes from its last checkpoint),
-then writes benchmarks/label_efficiency.{json,md,png} and the README section between
+seed<k> (a finished run is skipped and an interrupted one resumes from its last checkpoint, as
+long as the config it was started with is the current one; a run of an older config is moved to
+seed<k>.stale-<n>, never deleted, and trained afresh), then writes
+benchmarks/label_efficiency.{json,md,png} and the README section between
 ``<!-- BEGIN label_efficiency -->`` and ``<!-- END label_efficiency -->``.
 
     python tools/benchmark/label_efficiency.py                       # every method, 3 seeds
     python tools/benchmark/label_efficiency.py --methods source_only supervised --seeds 0
 """
 import argparse
+import hashlib
 import json
 import statistics
 from pathlib import Path
+
+from mmengine.config import Config
 
 import labor_mmseg  # noqa: F401  (registers components)
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
@@ -37,15 +42,44 @@ METHODS = {
 }
 
 
+def config_digest(cfg: Config) -> str:
+    """Hash of everything in ``cfg`` that changes a run (``work_dir`` and ``resume`` do not)."""
+    content = cfg.to_dict()
+    content.pop('work_dir', None)
+    content.pop('resume', None)
+    return hashlib.sha256(Config(content).pretty_text.encode()).hexdigest()
+
+
+def set_aside_if_stale(work_dir: Path, config: str, cfg: Config) -> None:
+    """Move ``work_dir`` to ``<name>.stale-<n>`` if it was trained with another config than ``cfg``.
+
+    The runner dumps the config it ran to ``work_dir/<config>.py``; that dump is compared.
+    """
+    dumped = work_dir / f'{config}.py'
+    if not work_dir.is_dir() or (dumped.is_file() and
+                                 config_digest(Config.fromfile(str(dumped))) == config_digest(cfg)):
+        return
+    n = 0
+    while (stale := work_dir.with_name(f'{work_dir.name}.stale-{n}')).exists():
+        n += 1
+    print(f'{work_dir}: trained with another config than configs/labor/{config}.py now gives; '
+          f'moved to {stale.name}, training afresh')
+    work_dir.rename(stale)
+
+
 def run(method: str, seed: int, out_root: Path) -> dict:
     """Train and test one method with one seed (or read its finished result)."""
     work_dir = out_root / method / f'seed{seed}'
+    config, _, options = METHODS[method]
+    config_file = REPO / 'configs' / 'labor' / f'{config}.py'
+    cfg_options = {'randomness.seed': seed, **options}
+    cfg = Config.fromfile(str(config_file))
+    cfg.merge_from_dict(cfg_options)
+    set_aside_if_stale(work_dir, config, cfg)
     result_file = work_dir / 'result.json'
     if result_file.is_file():
         return json.loads(result_file.read_text())
-    config, _, options = METHODS[method]
-    metrics = train_and_test(REPO / 'configs' / 'labor' / f'{config}.py', work_dir,
-                             {'randomness.seed': seed, **options},
+    metrics = train_and_test(config_file, work_dir, cfg_options,
                              resume=(work_dir / 'last_checkpoint').is_file())
     manifest = work_dir / 'label_store' / 'manifest.json'
     result = dict(method=method, seed=seed, mIoU=float(metrics['mIoU']), labeled_percent=0.0,

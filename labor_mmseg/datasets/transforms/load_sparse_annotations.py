@@ -20,7 +20,8 @@ class LoadSparseAnnotations(LoadAnnotations):
         if results.get('seg_map_path') is not None:
             super()._load_seg_map(results)
             seg_map = results['gt_seg_map']
-            seg_map[seg_map == QUERIED_VOID] = 255
+            # QUERIED_VOID | 1 == 255: an in-place OR is several times cheaper than a masked write.
+            seg_map |= (seg_map == QUERIED_VOID).view(np.uint8)
             return
         if 'ori_shape' not in results:
             raise KeyError('LoadSparseAnnotations: load the image (LoadImageFromFile) first')

@@ -1,0 +1,53 @@
+"""Class-balanced budgets: how many picks each class gets, and which of its pixels they are."""
+
+import torch
+from torch import Tensor
+
+
+def class_quotas(counts: Tensor, k: int) -> Tensor:
+    """Split ``k`` points over classes holding ``counts`` candidates each (water-filling).
+
+    Every class with candidates gets an equal share; a class with fewer candidates than its share
+    gives the rest to the others; the remainder of the division goes one point each to the classes
+    with the most candidates (ties: lower class index). The quotas sum to ``min(k, counts.sum())``.
+    """
+    if k >= counts.sum():
+        return counts.clone()
+    # If the j smallest classes are saturated (get all saturated[j] of their candidates), the
+    # other C - j classes share k - saturated[j] points equally: the water level is that share
+    # for the first j at which the (j+1)-th smallest class is not saturated by it.
+    ascending = counts.sort().values
+    saturated = ascending.cumsum(0) - ascending
+    remaining = torch.arange(counts.numel(), 0, -1, device=counts.device)
+    shares = (k - saturated).div(remaining, rounding_mode='floor')
+    level = shares[(shares < ascending).int().argmax()]
+    quotas = counts.clamp(max=level)
+    by_size = torch.sort(counts, descending=True, stable=True).indices
+    above = counts[by_size] > level
+    extra = torch.zeros_like(counts)
+    extra[by_size] = (above & (above.cumsum(0) <= k - quotas.sum())).to(counts.dtype)
+    return quotas + extra
+
+
+def pick_per_class(classes: Tensor, rank_key: Tensor, num_classes: int, budget: int) -> Tensor:
+    """Positions of ``min(budget, len(classes))`` entries spread over classes.
+
+    Class k gets ``class_quotas(counts, budget)[k]`` of its entries, those of smallest
+    ``rank_key`` (int64 values in ``[0, 2**32)``), ties going to the lower position. One stable
+    sort of ``(class << 32) | rank_key`` ranks every entry within its class.
+    """
+    counts = torch.bincount(classes, minlength=num_classes)
+    sorted_key, order = ((classes << 32) | rank_key).sort(stable=True)
+    sorted_class = sorted_key >> 32
+    class_start = counts.cumsum(0) - counts
+    rank = torch.arange(classes.numel(), device=classes.device) - class_start[sorted_class]
+    return order[rank < class_quotas(counts, budget)[sorted_class]]
+
+
+def float_rank_key(values: Tensor, descending: bool = False) -> Tensor:
+    """int64 keys in ``[0, 2**31)`` that order like the non-negative float32 ``values``.
+
+    The bits of a non-negative float32 read as an int32 order like its value.
+    """
+    bits = values.float().view(torch.int32).long()
+    return 0x7FFFFFFF - bits if descending else bits

@@ -1,0 +1,62 @@
+"""tools/benchmark/label_efficiency.py: cached runs are reused only for the config they ran."""
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def harness(monkeypatch):
+    """The harness module with training replaced by a stub that records its calls."""
+    spec = importlib.util.spec_from_file_location(
+        'label_efficiency', REPO / 'tools' / 'benchmark' / 'label_efficiency.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    calls = []
+
+    def fake_train_and_test(config, work_dir, cfg_options, resume):
+        """Dump the merged config as the runner does, and report a fixed mIoU."""
+        cfg = Config.fromfile(str(config))
+        cfg.merge_from_dict(cfg_options)
+        cfg.work_dir = str(work_dir)
+        Path(work_dir).mkdir(parents=True, exist_ok=True)
+        cfg.dump(str(Path(work_dir) / Path(config).name))
+        calls.append((Path(config).stem, dict(cfg_options), resume))
+        return {'mIoU': 12.5}
+
+    monkeypatch.setattr(module, 'train_and_test', fake_train_and_test)
+    module.calls = calls
+    return module
+
+
+def test_finished_run_is_reused(harness, tmp_path):
+    first = harness.run('source_only', 0, tmp_path)
+    second = harness.run('source_only', 0, tmp_path)
+    assert first == second == json.loads(
+        (tmp_path / 'source_only' / 'seed0' / 'result.json').read_text())
+    assert first['mIoU'] == 12.5
+    assert len(harness.calls) == 1
+
+
+def test_run_of_another_config_is_set_aside_and_retrained(harness, tmp_path, monkeypatch):
+    harness.run('source_only', 0, tmp_path)
+    config, name, options = harness.METHODS['source_only']
+    monkeypatch.setitem(harness.METHODS, 'source_only',
+                        (config, name, {**options, 'train_cfg.max_iters': 7}))
+    harness.run('source_only', 0, tmp_path)
+    assert len(harness.calls) == 2
+    assert harness.calls[1][1]['train_cfg.max_iters'] == 7
+    stale = tmp_path / 'source_only' / 'seed0.stale-0'
+    assert (stale / 'result.json').is_file()  # the old run is kept, not deleted
+    assert (tmp_path / 'source_only' / 'seed0' / 'result.json').is_file()
+
+
+def test_other_seed_is_another_run(harness, tmp_path):
+    harness.run('source_only', 0, tmp_path)
+    harness.run('source_only', 1, tmp_path)
+    assert [c[1]['randomness.seed'] for c in harness.calls] == [0, 1]
+    assert not list((tmp_path / 'source_only').glob('*.stale-*'))
