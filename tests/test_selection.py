@@ -151,20 +151,24 @@ def voted_class(prob1, prob2, i: int) -> int:
     return v2 if s2 > s1 or (s2 == s1 and v2 < v1) else v1
 
 
+def candidates_by_class(prob1, prob2, labeled, budget):
+    """Reference grouping: unlabeled inconsistent pixels by voted class, and each class's quota."""
+    by_class = {}
+    for i in picked(inconsistency_mask(prob1, prob2) & ~labeled):
+        by_class.setdefault(voted_class(prob1, prob2, i), []).append(i)
+    counts = torch.zeros(prob1.shape[0], dtype=torch.long)
+    for k, members in by_class.items():
+        counts[k] = len(members)
+    return by_class, class_quotas(counts, budget)
+
+
 def spl_reference(prob1, prob2, budget, labeled):
     """Per-class loops written from the definition, for comparison."""
-    num_classes = prob1.shape[0]
     cand = picked(inconsistency_mask(prob1, prob2) & ~labeled)
     if len(cand) <= budget:
         return cand
     disc = classifier_discrepancy(prob1, prob2).view(-1)
-    by_class = {}
-    for i in cand:
-        by_class.setdefault(voted_class(prob1, prob2, i), []).append(i)
-    counts = torch.zeros(num_classes, dtype=torch.long)
-    for k, members in by_class.items():
-        counts[k] = len(members)
-    quotas = class_quotas(counts, budget)
+    by_class, quotas = candidates_by_class(prob1, prob2, labeled, budget)
     chosen = []
     for k, members in by_class.items():
         chosen += sorted(members, key=lambda i: (-disc[i].item(), i))[:quotas[k]]
@@ -241,16 +245,8 @@ def test_ppl_never_picks_labeled_pixels():
 
 def ppl_reference(prob1, prob2, budget, labeled, features):
     """Per-class loops written from the definition, for comparison."""
-    num_classes = prob1.shape[0]
-    cand = picked(inconsistency_mask(prob1, prob2) & ~labeled)
     feats = features.reshape(features.shape[0], -1)
-    by_class = {}
-    for i in cand:
-        by_class.setdefault(voted_class(prob1, prob2, i), []).append(i)
-    counts = torch.zeros(num_classes, dtype=torch.long)
-    for k, members in by_class.items():
-        counts[k] = len(members)
-    quotas = class_quotas(counts, budget)
+    by_class, quotas = candidates_by_class(prob1, prob2, labeled, budget)
     chosen = []
     for k, members in by_class.items():
         mu = feats[:, members].mean(dim=1, keepdim=True)
