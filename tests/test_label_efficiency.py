@@ -60,3 +60,15 @@ def test_other_seed_is_another_run(harness, tmp_path):
     harness.run('source_only', 1, tmp_path)
     assert [c[1]['randomness.seed'] for c in harness.calls] == [0, 1]
     assert not list((tmp_path / 'source_only').glob('*.stale-*'))
+
+
+def test_finished_only_trains_nothing_and_skips_stale_runs(harness, tmp_path, monkeypatch):
+    assert harness.run('source_only', 0, tmp_path, train=False) is None
+    harness.run('source_only', 0, tmp_path)
+    assert harness.run('source_only', 0, tmp_path, train=False)['mIoU'] == 12.5
+    config, name, options = harness.METHODS['source_only']
+    monkeypatch.setitem(harness.METHODS, 'source_only',
+                        (config, name, {**options, 'train_cfg.max_iters': 7}))
+    assert harness.run('source_only', 0, tmp_path, train=False) is None
+    assert len(harness.calls) == 1
+    assert (tmp_path / 'source_only' / 'seed0' / 'result.json').is_file()  # left where it is

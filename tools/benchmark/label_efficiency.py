@@ -9,6 +9,7 @@ benchmarks/label_efficiency.{json,md,png} and the README section between
 
     python tools/benchmark/label_efficiency.py                       # every method, 3 seeds
     python tools/benchmark/label_efficiency.py --methods source_only supervised --seeds 0
+    python tools/benchmark/label_efficiency.py --finished-only   # table of what has run so far
 """
 import argparse
 import hashlib
@@ -50,15 +51,18 @@ def config_digest(cfg: Config) -> str:
     return hashlib.sha256(Config(content).pretty_text.encode()).hexdigest()
 
 
-def set_aside_if_stale(work_dir: Path, config: str, cfg: Config) -> None:
-    """Move ``work_dir`` to ``<name>.stale-<n>`` if it was trained with another config than ``cfg``.
+def is_stale(work_dir: Path, config: str, cfg: Config) -> bool:
+    """Whether ``work_dir`` holds a run of another config than ``cfg``.
 
     The runner dumps the config it ran to ``work_dir/<config>.py``; that dump is compared.
     """
     dumped = work_dir / f'{config}.py'
-    if not work_dir.is_dir() or (dumped.is_file() and
-                                 config_digest(Config.fromfile(str(dumped))) == config_digest(cfg)):
-        return
+    return work_dir.is_dir() and not (
+        dumped.is_file() and config_digest(Config.fromfile(str(dumped))) == config_digest(cfg))
+
+
+def set_aside(work_dir: Path, config: str) -> None:
+    """Move a stale run to ``<name>.stale-<n>`` (never deleted)."""
     n = 0
     while (stale := work_dir.with_name(f'{work_dir.name}.stale-{n}')).exists():
         n += 1
@@ -67,18 +71,25 @@ def set_aside_if_stale(work_dir: Path, config: str, cfg: Config) -> None:
     work_dir.rename(stale)
 
 
-def run(method: str, seed: int, out_root: Path) -> dict:
-    """Train and test one method with one seed (or read its finished result)."""
+def run(method: str, seed: int, out_root: Path, train: bool = True) -> dict | None:
+    """Train and test one method with one seed, or read its finished result.
+
+    With ``train=False`` only a finished run of the current config is read (None otherwise).
+    """
     work_dir = out_root / method / f'seed{seed}'
     config, _, options = METHODS[method]
     config_file = REPO / 'configs' / 'labor' / f'{config}.py'
     cfg_options = {'randomness.seed': seed, **options}
     cfg = Config.fromfile(str(config_file))
     cfg.merge_from_dict(cfg_options)
-    set_aside_if_stale(work_dir, config, cfg)
+    stale = is_stale(work_dir, config, cfg)
+    if stale and train:
+        set_aside(work_dir, config)
     result_file = work_dir / 'result.json'
-    if result_file.is_file():
+    if result_file.is_file() and not stale:
         return json.loads(result_file.read_text())
+    if not train:
+        return None
     metrics = train_and_test(config_file, work_dir, cfg_options,
                              resume=(work_dir / 'last_checkpoint').is_file())
     manifest = work_dir / 'label_store' / 'manifest.json'
@@ -151,12 +162,15 @@ def main() -> None:
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--work-dir', default=str(REPO / 'work_dirs' / 'label_efficiency'))
     parser.add_argument('--no-readme', action='store_true', help='do not update README.md')
+    parser.add_argument('--finished-only', action='store_true',
+                        help='train nothing: the table of the runs already finished')
     args = parser.parse_args()
     data_root = REPO / 'data' / 'synthetic'
     if not benchmark_is_current(data_root):
         generate_synthetic_benchmark(data_root)
     out_root = Path(args.work_dir)
-    results = [run(m, s, out_root) for m in args.methods for s in args.seeds]
+    results = [r for m in args.methods for s in args.seeds
+               if (r := run(m, s, out_root, train=not args.finished_only)) is not None]
     rows = summary(results)
     text = table(rows)
     bench = REPO / 'benchmarks'
