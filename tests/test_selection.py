@@ -13,12 +13,14 @@ from labor_mmseg.selection import (
     classifier_discrepancy,
     get_strategy,
     inconsistency_mask,
+    pick_per_class,
     select_entropy,
     select_ppl,
     select_random,
     select_spl,
 )
 from labor_mmseg.selection import discrepancy as discrepancy_module
+from labor_mmseg.selection import quotas as quotas_module
 
 CONSISTENT = (0.9, 0.1)  # both heads say class 0
 
@@ -296,6 +298,23 @@ def quotas_reference(counts: list[int], k: int) -> list[int]:
             quota[c] += add
             left -= add
     return quota
+
+
+@pytest.mark.parametrize('seed', [0, 1])
+def test_pick_per_class_minima_and_sort_agree(seed, monkeypatch):
+    gen = torch.Generator().manual_seed(seed)
+    classes = torch.randint(0, 5, (300,), generator=gen)
+    rank_key = torch.randint(0, 20, (300,), generator=gen)  # many ties
+    for budget in (1, 4, 17, 40, 299, 300):
+        results = []
+        for rounds in (0, 1000):  # always sort, always minima
+            monkeypatch.setattr(quotas_module, 'MINIMA_ROUNDS', rounds)
+            results.append(sorted(pick_per_class(classes, rank_key, 6, budget).tolist()))
+        quotas = class_quotas(torch.bincount(classes, minlength=6), budget)
+        expected = sorted(i for k in range(6) for i in sorted(
+            (i for i in range(300) if classes[i] == k),
+            key=lambda i: (rank_key[i].item(), i))[:quotas[k]])
+        assert results[0] == results[1] == expected
 
 
 def test_class_quotas_hand_cases():

@@ -29,23 +29,40 @@ def class_quotas(counts: Tensor, k: int) -> Tensor:
     return quotas + extra
 
 
+MINIMA_ROUNDS = 8  # up to this many picks per class, repeated per-class minima beat one sort
+
+
 def pick_per_class(classes: Tensor, rank_key: Tensor, num_classes: int, budget: int) -> Tensor:
     """Positions of ``min(budget, len(classes))`` entries spread over classes.
 
     Class k gets ``class_quotas(counts, budget)[k]`` of its entries, those of smallest
-    ``rank_key`` (int64 values in ``[0, 2**32)``), ties going to the lower position. One stable
-    sort of ``(class << 32) | rank_key`` ranks every entry within its class.
+    ``rank_key`` (int64 values in ``[0, 2**31)``), ties going to the lower position. Small
+    quotas (PPL's few points) take per-class minima, one scatter pass per pick; larger ones one
+    stable sort of ``(class << 32) | rank_key``, which ranks every entry within its class.
     """
     counts = torch.bincount(classes, minlength=num_classes)
+    quotas = class_quotas(counts, budget)
+    rounds = int(quotas.max())
+    if rounds <= MINIMA_ROUNDS:
+        never = torch.iinfo(torch.int64).max
+        position = torch.arange(classes.numel(), device=classes.device)
+        key = (rank_key << 31) | position  # unique, and ordered like (rank_key, position)
+        picks = []
+        for r in range(rounds):
+            minima = torch.full_like(quotas, never).scatter_reduce_(0, classes, key, 'amin')
+            picks.append(minima[quotas > r] & ((1 << 31) - 1))
+            key[picks[-1]] = never
+        return torch.cat(picks)
     sorted_key, order = ((classes << 32) | rank_key).sort(stable=True)
     sorted_class = sorted_key >> 32
     class_start = counts.cumsum(0) - counts
     rank = torch.arange(classes.numel(), device=classes.device) - class_start[sorted_class]
-    return order[rank < class_quotas(counts, budget)[sorted_class]]
+    return order[rank < quotas[sorted_class]]
 
 
 def float_rank_key(values: Tensor, descending: bool = False) -> Tensor:
-    """int64 keys in ``[0, 2**31)`` that order like the non-negative float32 ``values``.
+    """int64 keys in ``[0, 2**31)`` that order like the non-negative float32 ``values``
+    (descending: in reverse).
 
     The bits of a non-negative float32 read as an int32 order like its value.
     """
