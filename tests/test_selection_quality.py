@@ -1,0 +1,69 @@
+"""tools/analysis/selection_quality.py: counts of what each strategy picks."""
+import importlib.util
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmseg.registry import MODELS
+
+from .conftest import REPO, tiny_config
+
+SCRIPT = REPO / 'tools' / 'analysis' / 'selection_quality.py'
+
+
+@pytest.fixture(scope='module')
+def quality():
+    spec = importlib.util.spec_from_file_location('selection_quality', SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_count_by_hand(quality):
+    gt = np.array([[0, 0, 1, 1], [0, 255, 1, 1]], dtype=np.uint8)
+    pred = np.array([[0, 1, 1, 1], [0, 0, 0, 1]])
+    boundary = quality.boundary_mask(gt, radius=0)
+    assert not boundary.any()  # radius 0: no neighbourhood, no boundary
+    boundary = quality.boundary_mask(gt, radius=1)
+    assert boundary[0, 1] and not boundary[0, 3]  # next to class 1 / only class 1 around
+    tally = quality.new_tally(num_classes=3)
+    mask = np.array([[False, True, False, True], [False, True, True, False]])
+    quality.count(tally, mask, gt, pred, np.zeros_like(boundary))
+    result = quality.summary(tally)
+    # Picks: (0,1) class 0 wrong, (0,3) class 1 right, (1,1) void, (1,2) class 1 wrong.
+    assert result['pixels'] == 4 and result['void'] == 0.25
+    assert result['a_wrong'] == pytest.approx(2 / 3)
+    assert result['near_boundary'] == 0
+    assert result['class_counts'] == [1, 2, 0] and result['classes_covered'] == 2
+
+
+def test_script_on_a_checkpoint(tiny_benchmark, tmp_path):
+    cfg = tiny_config('spl_synth', tiny_benchmark, tmp_path)
+    config = tmp_path / 'cfg.py'
+    cfg.dump(str(config))
+    model = MODELS.build(cfg.model)
+    checkpoint = tmp_path / 'model.pth'
+    torch.save({'state_dict': model.state_dict()}, checkpoint)
+    out = tmp_path / 'quality.json'
+    proc = subprocess.run([sys.executable, str(SCRIPT), str(config), str(checkpoint), '--every',
+                           '2', '--strategies', 'spl', 'random', '--out', str(out)],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert list(results) == ['all pixels', 'spl', 'random']
+    images, pixels = 3, 64 * 128  # images 0, 2, 4 of 6
+    assert results['all pixels']['pixels'] == images * pixels
+    share = round(0.022 * pixels) // 5  # one round of the 2.2% budget
+    assert results['random']['pixels'] == images * share
+    assert 0 < results['spl']['pixels'] <= images * share
+    assert '| spl |' in proc.stdout
+
+
+def test_missing_checkpoint_is_named(tmp_path):
+    missing = tmp_path / 'none.pth'
+    proc = subprocess.run([sys.executable, str(SCRIPT), 'configs/labor/spl_synth.py',
+                           str(missing)], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode != 0 and str(missing) in proc.stderr

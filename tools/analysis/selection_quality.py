@@ -1,0 +1,141 @@
+"""What each selection strategy would label with a LabOR checkpoint, and whether it pays off.
+
+For every ``--every``-th target training image, model B scores the image as a selection round
+does, each strategy picks one round's budget (the config's selection hook), and the picks are
+compared with the ground truth and model A's prediction: how many are void, how many A gets
+wrong, how many lie near a class boundary (within ``--radius`` pixels of a label change), and
+how many classes they cover. Base rates over all pixels come first.
+
+    python tools/analysis/selection_quality.py configs/labor/spl_synth.py \\
+        work_dirs/demo/iter_500.pth --strategies spl ppl random entropy
+"""
+import argparse
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+from mmseg.registry import DATASETS, HOOKS, MODELS
+
+import labor_mmseg  # noqa: F401  (registers components)
+from labor_mmseg.selection import SELECTION_STRATEGIES, get_strategy
+
+IGNORE = 255
+
+
+def boundary_mask(gt: np.ndarray, radius: int) -> np.ndarray:
+    """Pixels within ``radius`` of a change of ground-truth label (void counts as a label)."""
+    kernel = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
+    return cv2.morphologyEx(gt, cv2.MORPH_GRADIENT, kernel) > 0
+
+
+def new_tally(num_classes: int) -> dict:
+    """Empty counters for one strategy (or for all pixels)."""
+    return dict(pixels=0, void=0, wrong=0, boundary=0, classes=np.zeros(num_classes, np.int64))
+
+
+def count(tally: dict, mask: np.ndarray, gt: np.ndarray, pred: np.ndarray,
+          boundary: np.ndarray) -> None:
+    """Add the pixels of ``mask`` to ``tally``."""
+    valid = mask & (gt != IGNORE)
+    tally['pixels'] += int(mask.sum())
+    tally['void'] += int((mask & (gt == IGNORE)).sum())
+    tally['wrong'] += int((valid & (pred != gt)).sum())
+    tally['boundary'] += int((valid & boundary).sum())
+    tally['classes'] += np.bincount(gt[valid], minlength=len(tally['classes']))
+
+
+def summary(tally: dict) -> dict:
+    """Fractions of a tally: void among all, the rest among the non-void pixels."""
+    valid = max(tally['pixels'] - tally['void'], 1)
+    return dict(pixels=tally['pixels'], void=tally['void'] / max(tally['pixels'], 1),
+                a_wrong=tally['wrong'] / valid, near_boundary=tally['boundary'] / valid,
+                classes_covered=int((tally['classes'] > 0).sum()),
+                class_counts=tally['classes'].tolist())
+
+
+def target_dataset_cfg(cfg: Config) -> dict:
+    """The target training dataset of a LabOR config, unwrapped from Paired/SparseLabel."""
+    dataset = cfg.train_dataloader.dataset
+    dataset = dataset.get('target', dataset)
+    return dataset.get('dataset', dataset)
+
+
+@torch.no_grad()
+def evaluate(cfg: Config, checkpoint: str, strategies: list[str], every: int,
+             radius: int, round_idx: int) -> dict:
+    """Tallies of the picks of each strategy, and of all pixels, over the sampled images."""
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    model = MODELS.build(cfg.model)
+    load_checkpoint(model, checkpoint, map_location='cpu')
+    model.eval()
+    hooks = [h for h in cfg.get('custom_hooks', []) if h['type'].endswith('SelectionHook')]
+    if not hooks:
+        raise ValueError(f'{cfg.filename}: custom_hooks has no selection hook to take the '
+                         'budget and rounds from')
+    hook = HOOKS.build(hooks[0])
+    dataset_cfg = dict(target_dataset_cfg(cfg))
+    dataset_cfg['pipeline'] = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
+                               dict(type='PackSegInputs')]
+    dataset = DATASETS.build(dataset_cfg)
+    num_classes = len(dataset.metainfo['classes'])
+    tallies = {name: new_tally(num_classes) for name in ['all pixels', *strategies]}
+    for idx in range(0, len(dataset), every):
+        item = dataset[idx]
+        gt = item['data_samples'].gt_sem_seg.data[0].numpy().astype(np.uint8)
+        batch = model.data_preprocessor(pseudo_collate([item]), False)
+        logits = model(batch['inputs'], mode='tensor')
+        pred = F.interpolate(logits, size=gt.shape, mode='bilinear',
+                             align_corners=False).argmax(dim=1)[0].numpy()
+        prob1, prob2 = model.selector_probs(batch['inputs'], gt.shape)
+        boundary = boundary_mask(gt, radius)
+        count(tallies['all pixels'], np.ones_like(boundary), gt, pred, boundary)
+        budget = hook.image_budget(gt.size, round_idx)
+        for name in strategies:
+            kwargs = {}
+            if name == 'random':
+                kwargs['generator'] = torch.Generator().manual_seed(idx)
+            mask = get_strategy(name)(prob1[0], prob2[0], budget, **kwargs).numpy()
+            count(tallies[name], mask, gt, pred, boundary)
+    return {name: summary(tally) for name, tally in tallies.items()}
+
+
+def markdown(results: dict) -> str:
+    """One row per strategy (and all pixels)."""
+    lines = ['| picks | pixels | void | A wrong | near a boundary | classes covered |',
+             '|---|---:|---:|---:|---:|---:|']
+    for name, r in results.items():
+        lines.append(f'| {name} | {r["pixels"]} | {r["void"]:.1%} | {r["a_wrong"]:.1%} | '
+                     f'{r["near_boundary"]:.1%} | {r["classes_covered"]} |')
+    return '\n'.join(lines)
+
+
+def main() -> None:
+    """Evaluate the strategies and print (and optionally save) the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--strategies', nargs='+', default=['spl', 'ppl', 'random', 'entropy'],
+                        choices=sorted(SELECTION_STRATEGIES))
+    parser.add_argument('--every', type=int, default=5, help='score every n-th target image')
+    parser.add_argument('--radius', type=int, default=2, help='boundary radius in pixels')
+    parser.add_argument('--round', type=int, default=0, help="whose budget share to use")
+    parser.add_argument('--out', help='also write the figures as JSON here')
+    args = parser.parse_args()
+    if not Path(args.checkpoint).is_file():
+        raise SystemExit(f'{args.checkpoint}: checkpoint not found')
+    results = evaluate(Config.fromfile(args.config), args.checkpoint, args.strategies,
+                       args.every, args.radius, args.round)
+    print(markdown(results))
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == '__main__':
+    main()
