@@ -66,3 +66,16 @@ def test_unknown_strategy_and_bad_budget():
         ActiveSelectionHook(budget=1.5)
     with pytest.raises(ValueError, match='budget'):
         ActiveSelectionHook(budget=0)
+
+
+def test_fresh_run_refuses_a_store_with_labels_and_keeps_them(tiny_benchmark, tmp_path):
+    runner = build_runner(tiny_benchmark, tmp_path)
+    hook = ActiveSelectionHook(strategy='random', budget=0.01, rounds=[3, 6])
+    hook.before_train(runner)
+    hook.run_round(runner, 0, 3)
+    manifest = hook.store.manifest_path.read_bytes()
+    again = build_runner(tiny_benchmark, tmp_path)  # same work_dir, starts at iteration 0
+    with pytest.raises(RuntimeError, match='--resume'):
+        ActiveSelectionHook(strategy='random', budget=0.01, rounds=[3, 6]).before_train(again)
+    assert hook.store.manifest_path.read_bytes() == manifest
+    assert hook.store.completed_rounds == [0]

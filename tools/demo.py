@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
-from labor_mmseg.utils.experiment import train_and_test
+from labor_mmseg.utils.experiment import set_aside, train_and_test
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -28,6 +28,9 @@ def main() -> None:
         print(f'[demo] generating the synthetic benchmark in {args.data_root}')
         generate_synthetic_benchmark(args.data_root)
     import labor_mmseg  # noqa: F401  (registers components before the runner is built)
+    if Path(args.work_dir).exists():  # a new run must not train on an earlier run's labels
+        moved = set_aside(args.work_dir)
+        print(f'[demo] the previous demo run is kept in {moved}')
     metrics = train_and_test(args.config, args.work_dir)
     manifest = Path(args.work_dir) / 'label_store' / 'manifest.json'
     print('\n[demo] done')

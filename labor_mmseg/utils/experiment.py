@@ -18,6 +18,16 @@ def train_and_test(config: str | Path, work_dir: str | Path, cfg_options: dict |
     return runner.test()
 
 
+def set_aside(path: str | Path, tag: str = 'old') -> Path:
+    """Rename ``path`` to the first free ``<path>.<tag>-<n>`` (nothing is deleted); return it."""
+    path = Path(path)
+    n = 0
+    while (moved := path.with_name(f'{path.name}.{tag}-{n}')).exists():
+        n += 1
+    path.rename(moved)
+    return moved
+
+
 def update_readme_section(readme: str | Path, name: str, text: str) -> None:
     """Replace what stands between ``<!-- BEGIN name -->`` and ``<!-- END name -->``."""
     path = Path(readme)

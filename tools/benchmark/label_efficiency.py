@@ -21,7 +21,7 @@ from mmengine.config import Config
 
 import labor_mmseg  # noqa: F401  (registers components)
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
-from labor_mmseg.utils.experiment import train_and_test, update_readme_section
+from labor_mmseg.utils.experiment import set_aside, train_and_test, update_readme_section
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -61,16 +61,6 @@ def is_stale(work_dir: Path, config: str, cfg: Config) -> bool:
         dumped.is_file() and config_digest(Config.fromfile(str(dumped))) == config_digest(cfg))
 
 
-def set_aside(work_dir: Path, config: str) -> None:
-    """Move a stale run to ``<name>.stale-<n>`` (never deleted)."""
-    n = 0
-    while (stale := work_dir.with_name(f'{work_dir.name}.stale-{n}')).exists():
-        n += 1
-    print(f'{work_dir}: trained with another config than configs/labor/{config}.py now gives; '
-          f'moved to {stale.name}, training afresh')
-    work_dir.rename(stale)
-
-
 def run(method: str, seed: int, out_root: Path, train: bool = True) -> dict | None:
     """Train and test one method with one seed, or read its finished result.
 
@@ -84,7 +74,9 @@ def run(method: str, seed: int, out_root: Path, train: bool = True) -> dict | No
     cfg.merge_from_dict(cfg_options)
     stale = is_stale(work_dir, config, cfg)
     if stale and train:
-        set_aside(work_dir, config)
+        moved = set_aside(work_dir, 'stale')
+        print(f'{work_dir}: trained with another config than configs/labor/{config}.py now '
+              f'gives; moved to {moved.name}, training afresh')
     result_file = work_dir / 'result.json'
     if result_file.is_file() and not stale:
         return json.loads(result_file.read_text())

@@ -118,6 +118,12 @@ class ActiveSelectionHook(Hook):
         barrier()
         if get_dist_info()[0] != 0:
             self.store = LabelStore(root, signature, num_classes=num_classes)
+        if runner.iter == 0 and (self.store.completed_rounds or self.store.uncommitted):
+            # A new run would train on labels another model bought, from its first iteration.
+            raise RuntimeError(
+                f'{root} already holds the labels of an earlier run and this one starts from '
+                'iteration 0: continue that run with --resume, or give this run another '
+                'work_dir (the labels are left where they are)')
         self.dataset.attach(self.store)
         self.query_root = Path(runner.work_dir) / 'queries'
         for meta_file in sorted(self.query_root.glob('round_*/round.json')):
