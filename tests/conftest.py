@@ -1,5 +1,7 @@
 """Shared fixtures: a tiny synthetic benchmark and configs pointed at it."""
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import torch
@@ -20,6 +22,15 @@ def tiny_benchmark(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp('synthetic')
     generate_synthetic_benchmark(root, workers=1, progress=False, **TINY)
     return root
+
+
+def load_script(relative_path: str) -> ModuleType:
+    """A script of the repository (``tools/...py``) imported as a module, for its functions."""
+    path = REPO / relative_path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def tiny_config(name: str, root: Path, work_dir: Path, max_iters: int = 4) -> Config:

@@ -1,21 +1,17 @@
 """tools/benchmark/label_efficiency.py: cached runs are reused only for the config they ran."""
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 from mmengine.config import Config
 
-REPO = Path(__file__).resolve().parents[1]
+from .conftest import load_script
 
 
 @pytest.fixture
 def harness(monkeypatch):
     """The harness module with training replaced by a stub that records its calls."""
-    spec = importlib.util.spec_from_file_location(
-        'label_efficiency', REPO / 'tools' / 'benchmark' / 'label_efficiency.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script('tools/benchmark/label_efficiency.py')
     calls = []
 
     def fake_train_and_test(config, work_dir, cfg_options, resume):

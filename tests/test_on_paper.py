@@ -1,22 +1,18 @@
 """tools/benchmark/on_paper.py: the estimate follows the measured ratios and the recipe."""
-import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from .conftest import REPO, load_script
+
 SCRIPT = REPO / 'tools' / 'benchmark' / 'on_paper.py'
 
 
 @pytest.fixture(scope='module')
 def on_paper():
-    spec = importlib.util.spec_from_file_location('on_paper', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/benchmark/on_paper.py')
 
 
 def test_selection_forward_is_priced_by_pixels(on_paper):

@@ -1,5 +1,4 @@
 """tools/analysis/selection_quality.py: counts of what each strategy picks."""
-import importlib.util
 import json
 import subprocess
 import sys
@@ -9,17 +8,14 @@ import pytest
 import torch
 from mmseg.registry import MODELS
 
-from .conftest import REPO, tiny_config
+from .conftest import REPO, load_script, tiny_config
 
 SCRIPT = REPO / 'tools' / 'analysis' / 'selection_quality.py'
 
 
 @pytest.fixture(scope='module')
 def quality():
-    spec = importlib.util.spec_from_file_location('selection_quality', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/analysis/selection_quality.py')
 
 
 def test_count_by_hand(quality):
