@@ -263,7 +263,7 @@ class ActiveSelectionHook(Hook):
 
 @HOOKS.register_module()
 class SPLSelectionHook(ActiveSelectionHook):
-    """LabOR Segment-based Pixel Labeling: all inconsistent pixels, 2.2% of pixels by default."""
+    """LabOR Segment-based Pixel Labeling (``select_spl``): 2.2% of pixels per image by default."""
 
     def __init__(self, budget: float | int = 0.022, **kwargs) -> None:
         super().__init__(strategy='spl', budget=budget, **kwargs)
