@@ -36,6 +36,9 @@ class Selection:
         self.hook.run_round(self.runner, 0, 3)
         self.store = self.hook.store
         assert self.store.completed_rounds == [0]
+        # Hooks opened from here on see a run resumed after round 1 (a run starting at iteration
+        # 0 refuses a store that holds labels).
+        self.runner.train_loop._iter = 3
 
     def new_hook(self, **kwargs) -> ActiveSelectionHook:
         """A random-selection hook with rounds at iterations 3 and 6, opened on the runner."""
