@@ -68,3 +68,10 @@ def test_finished_only_trains_nothing_and_skips_stale_runs(harness, tmp_path, mo
     assert harness.run('source_only', 0, tmp_path, train=False) is None
     assert len(harness.calls) == 1
     assert (tmp_path / 'source_only' / 'seed0' / 'result.json').is_file()  # left where it is
+
+
+def test_finished_seeds_ignore_stale_and_other_dirs(harness, tmp_path):
+    for name in ('seed0', 'seed2', 'seed1.stale-0', 'notes'):
+        (tmp_path / 'labor_spl' / name).mkdir(parents=True)
+    assert harness.finished_seeds(tmp_path, 'labor_spl') == [0, 2]
+    assert harness.finished_seeds(tmp_path, 'labor_ppl') == []

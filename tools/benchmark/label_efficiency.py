@@ -9,7 +9,9 @@ benchmarks/label_efficiency.{json,md,png} and the README section between
 
     python tools/benchmark/label_efficiency.py                       # every method, 3 seeds
     python tools/benchmark/label_efficiency.py --methods source_only supervised --seeds 0
-    python tools/benchmark/label_efficiency.py --finished-only   # table of what has run so far
+    python tools/benchmark/label_efficiency.py --finished-only   # only rewrite the table
+
+The table always holds every finished run of the current configs, whatever was asked to train.
 """
 import argparse
 import hashlib
@@ -99,6 +101,12 @@ def run(method: str, seed: int, out_root: Path, train: bool = True) -> dict | No
     return result
 
 
+def finished_seeds(out_root: Path, method: str) -> list[int]:
+    """Seeds with a run directory of ``method`` (finished or not, current or not)."""
+    names = (p.name for p in (out_root / method).glob('seed*'))
+    return sorted(int(name[4:]) for name in names if name[4:].isdigit())
+
+
 def summary(results: list[dict]) -> list[dict]:
     """Per method: mean and spread of mIoU over seeds, labels spent."""
     rows = []
@@ -155,14 +163,19 @@ def main() -> None:
     parser.add_argument('--work-dir', default=str(REPO / 'work_dirs' / 'label_efficiency'))
     parser.add_argument('--no-readme', action='store_true', help='do not update README.md')
     parser.add_argument('--finished-only', action='store_true',
-                        help='train nothing: the table of the runs already finished')
+                        help='train nothing, only write the table')
     args = parser.parse_args()
     data_root = REPO / 'data' / 'synthetic'
     if not benchmark_is_current(data_root):
         generate_synthetic_benchmark(data_root)
     out_root = Path(args.work_dir)
-    results = [r for m in args.methods for s in args.seeds
-               if (r := run(m, s, out_root, train=not args.finished_only)) is not None]
+    if not args.finished_only:
+        for method in args.methods:
+            for seed in args.seeds:
+                run(method, seed, out_root)
+    # The table holds every finished run of the current configs, not only those asked for now.
+    results = [r for m in METHODS for s in finished_seeds(out_root, m)
+               if (r := run(m, s, out_root, train=False)) is not None]
     rows = summary(results)
     text = table(rows)
     bench = REPO / 'benchmarks'
