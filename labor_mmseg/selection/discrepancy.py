@@ -122,6 +122,12 @@ def index_mask(index: Tensor, shape: torch.Size) -> Tensor:
 CHUNK = 1 << 16  # pixels per chunk: per-chunk temporaries stay small and in cache
 
 
+def scan_columns(index: Tensor, num_pixels: int) -> Tensor | None:
+    """The pixels to scan for candidates ``index``: themselves, or None (every pixel) when they
+    are most of the ``num_pixels``, where full-map passes beat gathering each one's column."""
+    return None if 2 * index.numel() > num_pixels else index
+
+
 def pixel_chunks(maps: list[Tensor], columns: Tensor | None) -> Iterator[tuple[int, list[Tensor]]]:
     """``(start, [map[:, pixels] for map in maps])`` over the pixels ``columns`` (flat indices;
     None: every pixel), :data:`CHUNK` pixels at a time. ``maps`` are ``[*, H, W]``."""
@@ -132,4 +138,3 @@ def pixel_chunks(maps: list[Tensor], columns: Tensor | None) -> Iterator[tuple[i
             yield start, [x[:, start:start + CHUNK] for x in flat]
         else:
             yield start, [x.index_select(1, columns[start:start + CHUNK]) for x in flat]
-

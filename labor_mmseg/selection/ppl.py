@@ -11,6 +11,7 @@ from .discrepancy import (
     head_votes,
     index_mask,
     pixel_chunks,
+    scan_columns,
 )
 from .quotas import float_rank_key, pick_per_class
 
@@ -48,9 +49,9 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
         return candidates
     pred = candidate_classes(prob1, prob2, vote1, vote2, index)
 
-    # Most pixels candidates: passes over the whole map beat gathering every candidate's column;
-    # the other pixels then go to an extra class, num_classes, dropped after the distances.
-    columns = None if 2 * index.numel() > candidates.numel() else index
+    # On a full-map scan the other pixels go to an extra class, num_classes, dropped after the
+    # distances.
+    columns = scan_columns(index, candidates.numel())
     if columns is None:
         chunk_pred = torch.full((candidates.numel(),), num_classes, device=pred.device)
         chunk_pred[index] = pred

@@ -10,6 +10,7 @@ from .discrepancy import (
     head_votes,
     index_mask,
     pixel_chunks,
+    scan_columns,
 )
 from .quotas import float_rank_key, pick_per_class
 
@@ -40,12 +41,10 @@ def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
     if index.numel() <= budget:
         return candidates
     classes = candidate_classes(prob1, prob2, vote1, vote2, index)
-    # Most pixels candidates: full-map passes beat gathering every candidate's column.
-    dense = 2 * index.numel() > candidates.numel()
+    columns = scan_columns(index, candidates.numel())
     scores = torch.cat([classifier_discrepancy(part1.unsqueeze(1), part2.unsqueeze(1)).view(-1)
-                        for _, (part1, part2) in pixel_chunks([prob1, prob2],
-                                                              None if dense else index)])
-    if dense:
+                        for _, (part1, part2) in pixel_chunks([prob1, prob2], columns)])
+    if columns is None:
         scores = scores[index]
     keep = pick_per_class(classes, float_rank_key(scores, descending=True), prob1.shape[0],
                           budget)

@@ -64,10 +64,9 @@ def estimate(recipe: Recipe, step_ratio: float, gpus: int, ddp_overhead: float) 
                 total_steps=train + select, adaptseg_steps=iters * (1 + overhead))
 
 
-def markdown(perf: dict, recipe: Recipe, rows: list[dict], step_s: float,
+def markdown(ratios: dict[str, float], recipe: Recipe, rows: list[dict], step_s: float,
              ddp_overhead: float) -> str:
     """The section text: assumptions, then one row per GPU count."""
-    ratios = {r['name']: r['value'] for r in perf['ratios']}
     step_ratio = ratios['train_step.labor']
     post = max(ratios[f'selection.{h}.{s}.time_incl_softmax']
                for h in ('correlated', 'independent') for s in ('spl', 'ppl'))
@@ -114,11 +113,11 @@ def main() -> None:
     perf_file = Path(args.perf)
     if not perf_file.is_file():
         raise SystemExit(f'{perf_file}: not found; run tools/benchmark/perf.py first')
-    perf = json.loads(perf_file.read_text())
+    ratios = {r['name']: r['value'] for r in json.loads(perf_file.read_text())['ratios']}
     recipe = Recipe()
-    step_ratio = {r['name']: r['value'] for r in perf['ratios']}['train_step.labor']
-    rows = [estimate(recipe, step_ratio, g, args.ddp_overhead) for g in args.gpus]
-    text = markdown(perf, recipe, rows, args.step_s, args.ddp_overhead)
+    rows = [estimate(recipe, ratios['train_step.labor'], g, args.ddp_overhead)
+            for g in args.gpus]
+    text = markdown(ratios, recipe, rows, args.step_s, args.ddp_overhead)
     Path(args.out).write_text(text + '\n')
     print(text)
     if args.readme:
