@@ -88,11 +88,17 @@ def test_discrepancy_is_differentiable():
     assert torch.allclose(logits1.grad, torch.autograd.grad(reference, logits1)[0])
 
 
-def test_class_argmax_is_the_first_maximum_like_torch_argmax():
-    gen = torch.Generator().manual_seed(0)
-    prob = torch.randint(0, 4, (2, 6, 5, 7), generator=gen).float()  # many ties
-    assert torch.equal(class_argmax(prob), prob.argmax(dim=1))
-    assert torch.equal(class_argmax(prob[0]), prob[0].argmax(dim=0))
+@pytest.mark.parametrize('dtype', [torch.float64, torch.float32, torch.float16, torch.bfloat16])
+@pytest.mark.parametrize('num_classes', [1, 2, 6, 33])
+def test_class_argmax_is_the_first_maximum_like_torch_argmax(dtype, num_classes, monkeypatch):
+    gen = torch.Generator().manual_seed(num_classes)
+    prob = torch.randint(0, 4, (2, num_classes, 5, 7), generator=gen).to(dtype) / 3  # many ties
+    prob[0, :, 0, 0] = 0
+    prob[1, :, 2, 3] = torch.rand(num_classes, generator=gen).to(dtype) * 1e-3
+    for argmax_chunk in (7, discrepancy_module.ARGMAX_CHUNK):  # partial chunks, one chunk
+        monkeypatch.setattr(discrepancy_module, 'ARGMAX_CHUNK', argmax_chunk)
+        assert torch.equal(class_argmax(prob), prob.argmax(dim=1))
+        assert torch.equal(class_argmax(prob[0]), prob[0].argmax(dim=0))
 
 
 def test_mismatched_shapes_raise():
@@ -182,6 +188,7 @@ def chunk(request, monkeypatch):
     """Run with the default pixel chunk, and with chunks of 7 pixels (many partial chunks)."""
     if request.param is not None:
         monkeypatch.setattr(discrepancy_module, 'CHUNK', request.param)
+        monkeypatch.setattr(discrepancy_module, 'ARGMAX_CHUNK', request.param)
 
 
 @pytest.mark.parametrize(('noise', 'dense'), [(0.5, False), (50.0, True)])
@@ -315,6 +322,23 @@ def test_pick_per_class_minima_and_sort_agree(seed, monkeypatch):
             (i for i in range(300) if classes[i] == k),
             key=lambda i: (rank_key[i].item(), i))[:quotas[k]])
         assert results[0] == results[1] == expected
+
+
+def test_pick_per_class_sort_prefilters_by_key_bins(monkeypatch):
+    monkeypatch.setattr(quotas_module, 'MINIMA_ROUNDS', 0)  # always the sort
+    gen = torch.Generator().manual_seed(0)
+    classes = torch.randint(0, 5, (2000,), generator=gen)
+    # keys over 64 histogram bins, with ties inside and across bins
+    rank_key = torch.randint(0, 64 << quotas_module.KEY_BIN_SHIFT, (2000,), generator=gen) // 7
+    for budget in (5, 60, 700, 1999):
+        quotas = class_quotas(torch.bincount(classes, minlength=6), budget)
+        expected = sorted(i for k in range(6) for i in sorted(
+            (i for i in range(2000) if classes[i] == k),
+            key=lambda i: (rank_key[i].item(), i))[:quotas[k]])
+        assert sorted(pick_per_class(classes, rank_key, 6, budget).tolist()) == expected
+        kept = quotas_module.within_quota_bins(classes, rank_key, quotas).tolist()
+        assert set(expected) <= set(kept) and kept == sorted(kept)
+        assert len(kept) < 2000 or budget == 1999  # the histogram rules entries out
 
 
 def test_class_quotas_hand_cases():

@@ -32,34 +32,46 @@ def head_votes(prob1: Tensor, prob2: Tensor) -> tuple[Tensor, Tensor]:
     return class_argmax(prob1), class_argmax(prob2)
 
 
-def candidate_classes(prob1: Tensor, prob2: Tensor, vote1: Tensor, vote2: Tensor,
-                      index: Tensor) -> Tensor:
-    """The class of each pixel ``index`` (flat indices into ``[C, H, W]`` maps).
+def voted_class(score: Tensor, vote1: Tensor, vote2: Tensor) -> Tensor:
+    """Each pixel's class: of the two classes the classifiers vote for (``vote1, vote2``,
+    ``[1, n]`` rows of :func:`head_votes`), the one of higher ``score`` (``[C, n]``: the mean, or
+    the sum, of the two heads' probabilities); on ties the lower class. Returns ``[n]``.
 
-    Of the two classes the classifiers vote for (``vote1, vote2``, from :func:`head_votes`), the
-    one of higher mean probability ``(prob1 + prob2) / 2``; on ties the lower class. Only two
-    gathers per pixel, where a full argmax of the mean would sweep every class.
+    Two gathers per pixel, where a full argmax of the mean would sweep every class.
     """
-    flat1, flat2 = prob1.reshape(-1), prob2.reshape(-1)
-    num_pixels = prob1.shape[-2] * prob1.shape[-1]
-    v1, v2 = vote1.reshape(-1).index_select(0, index), vote2.reshape(-1).index_select(0, index)
-    at1, at2 = v1 * num_pixels + index, v2 * num_pixels + index  # flat [C, H, W] positions
-    score1 = flat1.index_select(0, at1) + flat2.index_select(0, at1)
-    score2 = flat1.index_select(0, at2) + flat2.index_select(0, at2)
-    return torch.where((score2 > score1) | ((score2 == score1) & (v2 < v1)), v2, v1)
+    score1, score2 = score.gather(0, vote1), score.gather(0, vote2)
+    return torch.where((score2 > score1) | ((score2 == score1) & (vote2 < vote1)),
+                       vote2, vote1).view(-1)
 
 
 def class_argmax(prob: Tensor) -> Tensor:
-    """Argmax over the class dimension of ``[..., C, H, W]`` (first maximum on ties).
+    """Argmax over the class dimension of non-negative ``[..., C, H, W]`` maps (probabilities),
+    first maximum on ties.
 
-    A sweep over the classes after one ``amax``: on CPU a max-with-index reduction over the
-    class dimension (the outer, strided one) is not vectorised and takes several times longer.
+    On CPU a max-with-index reduction over the class dimension (the outer, strided one) is not
+    vectorised and takes several times longer than a plain ``amax``. The bits of a non-negative
+    float order like its value, so float32 and narrower maps pack each value's bits with its
+    class into one int64 key that orders like ``(value, -class)`` and take one ``amax`` of the
+    keys, :data:`ARGMAX_CHUNK` pixels at a time; wider dtypes take an ``amax`` of the values and a
+    sweep over the classes.
     """
-    best = prob.amax(dim=-3)
-    index = torch.full(best.shape, prob.shape[-3] - 1, dtype=torch.long, device=prob.device)
-    for c in range(prob.shape[-3] - 2, -1, -1):  # downwards: the first maximum is written last
-        index.masked_fill_(prob.select(-3, c) == best, c)
-    return index
+    num_classes = prob.shape[-3]
+    if prob.element_size() > 4 or not prob.is_floating_point():
+        best = prob.amax(dim=-3)
+        index = torch.full(best.shape, num_classes - 1, dtype=torch.long, device=prob.device)
+        for c in range(num_classes - 2, -1, -1):  # downwards: the first maximum is written last
+            index.masked_fill_(prob.select(-3, c) == best, c)
+        return index
+    shift = max(num_classes - 1, 1).bit_length()
+    tag = (num_classes - 1 - torch.arange(num_classes, device=prob.device)).unsqueeze(1)
+    bits_dtype = torch.int32 if prob.element_size() == 4 else torch.int16
+    flat = prob.flatten(-2)
+    keys = torch.empty(flat.shape[:-2] + flat.shape[-1:], dtype=torch.long, device=prob.device)
+    for start in range(0, flat.shape[-1], ARGMAX_CHUNK):
+        bits = flat[..., start:start + ARGMAX_CHUNK].view(bits_dtype).long()
+        keys[..., start:start + ARGMAX_CHUNK] = (
+            bits.bitwise_left_shift_(shift).bitwise_or_(tag).amax(dim=-2))
+    return (num_classes - 1 - (keys & ((1 << shift) - 1))).view(prob.shape[:-3] + prob.shape[-2:])
 
 
 def check_prob_pair(prob1: Tensor, prob2: Tensor) -> None:
@@ -120,6 +132,7 @@ def index_mask(index: Tensor, shape: torch.Size) -> Tensor:
 
 
 CHUNK = 1 << 16  # pixels per chunk: per-chunk temporaries stay small and in cache
+ARGMAX_CHUNK = 1 << 14  # pixels per chunk of class_argmax's int64 keys (2.5 MB for 19 classes)
 
 
 def scan_columns(index: Tensor, num_pixels: int) -> Tensor | None:

@@ -6,12 +6,12 @@ import torch
 from torch import Tensor
 
 from .discrepancy import (
-    candidate_classes,
     check_selection_inputs,
     head_votes,
     index_mask,
     pixel_chunks,
     scan_columns,
+    voted_class,
 )
 from .quotas import float_rank_key, pick_per_class
 
@@ -21,7 +21,7 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
     """Point-based Pixel Labeling: the most representative uncertain pixels per class (LabOR, PPL).
 
     The candidate set D holds the pixels of the inconsistency mask not labeled yet. Each candidate
-    gets a class (:func:`candidate_classes`: of the two classes the classifiers vote for, the one
+    gets a class (:func:`voted_class`: of the two classes the classifiers vote for, the one
     of higher mean probability); for every class k present, D(k) are its candidates and mu(k)
     the mean of their feature vectors. The ``budget`` points are split over the
     classes present (:func:`class_quotas`) and each class takes its pixels closest (L2) to mu(k),
@@ -47,35 +47,35 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
     index = candidates.view(-1).nonzero().squeeze(1)
     if index.numel() <= budget:
         return candidates
-    pred = candidate_classes(prob1, prob2, vote1, vote2, index)
 
-    # On a full-map scan the other pixels go to an extra class, num_classes, dropped after the
-    # distances.
     columns = scan_columns(index, candidates.numel())
-    if columns is None:
-        chunk_pred = torch.full((candidates.numel(),), num_classes, device=pred.device)
-        chunk_pred[index] = pred
-    else:
-        chunk_pred = pred
-    maps = [prob1, prob2] if features is None else [features]
-    dtype = torch.promote_types(maps[0].dtype, torch.float32)
+    maps = [prob1, prob2, vote1[None], vote2[None]] + ([] if features is None else [features])
+    feats_map = prob1 if features is None else features
+    dtype = torch.promote_types(feats_map.dtype, torch.float32)
+    not_candidate = ~candidates.view(-1)
 
     def chunks() -> Iterator[tuple[Tensor, Tensor]]:
-        """(classes, features [F, n]) of the pixels, chunk by chunk; default features: the
-        mean probability."""
-        for start, parts in pixel_chunks(maps, columns):
-            feats = (parts[0] + parts[1]).div_(2) if features is None else parts[0]
-            yield chunk_pred[start:start + feats.shape[1]], feats.to(dtype)
+        """(classes, features [F, n]) of the pixels, chunk by chunk. On a full-map scan the
+        pixels that are no candidates go to an extra class, num_classes, dropped at the end."""
+        for start, (part1, part2, v1, v2, *own) in pixel_chunks(maps, columns):
+            mean = (part1 + part2).div_(2)
+            classes = voted_class(mean, v1, v2)
+            if columns is None:
+                classes.masked_fill_(not_candidate[start:start + classes.numel()], num_classes)
+            yield classes, (own[0] if own else mean).to(dtype)
 
     # mu(k): the mean feature of the candidates D(k) of class k ...
-    sums = torch.zeros(maps[0].shape[0], num_classes + 1, dtype=dtype, device=pred.device)
+    sums = torch.zeros(feats_map.shape[0], num_classes + 1, dtype=dtype, device=prob1.device)
+    counts = torch.zeros(num_classes + 1, dtype=torch.long, device=prob1.device)
     for classes, feats in chunks():
         sums.index_add_(1, classes, feats)
-    prototypes = sums / torch.bincount(chunk_pred, minlength=num_classes + 1).clamp(min=1)
+        counts += torch.bincount(classes, minlength=num_classes + 1)
+    prototypes = sums / counts.clamp(min=1)
     # ... and each candidate's squared L2 distance to the prototype of its class.
-    dist = torch.cat([prototypes.index_select(1, classes).sub_(feats).square_().sum(dim=0)
-                      for classes, feats in chunks()])
+    pred, dist = map(torch.cat, zip(*(
+        (classes, prototypes.index_select(1, classes).sub_(feats).square_().sum(dim=0))
+        for classes, feats in chunks()), strict=True))
     if columns is None:
-        dist = dist[index]
+        pred, dist = pred[index], dist[index]
     return index_mask(index[pick_per_class(pred, float_rank_key(dist), num_classes, budget)],
                       candidates.shape)

@@ -38,7 +38,8 @@ def pick_per_class(classes: Tensor, rank_key: Tensor, num_classes: int, budget: 
     Class k gets ``class_quotas(counts, budget)[k]`` of its entries, those of smallest
     ``rank_key`` (int64 values in ``[0, 2**31)``), ties going to the lower position. Small
     quotas (PPL's few points) take per-class minima, one scatter pass per pick; larger ones one
-    stable sort of ``(class << 32) | rank_key``, which ranks every entry within its class.
+    stable sort of ``(class << 32) | rank_key``, which ranks every entry within its class, over
+    the entries a per-class histogram of ``rank_key`` cannot rule out (:func:`within_quota_bins`).
     """
     counts = torch.bincount(classes, minlength=num_classes)
     quotas = class_quotas(counts, budget)
@@ -53,11 +54,28 @@ def pick_per_class(classes: Tensor, rank_key: Tensor, num_classes: int, budget: 
             picks.append(minima[quotas > r] & ((1 << 31) - 1))
             key[picks[-1]] = never
         return torch.cat(picks)
-    sorted_key, order = ((classes << 32) | rank_key).sort(stable=True)
+    kept = within_quota_bins(classes, rank_key, quotas)
+    classes = classes[kept]
+    counts = torch.bincount(classes, minlength=num_classes)
+    sorted_key, order = ((classes << 32) | rank_key[kept]).sort(stable=True)
     sorted_class = sorted_key >> 32
     class_start = counts.cumsum(0) - counts
     rank = torch.arange(classes.numel(), device=classes.device) - class_start[sorted_class]
-    return order[rank < quotas[sorted_class]]
+    return kept[order[rank < quotas[sorted_class]]]
+
+
+KEY_BIN_SHIFT = 19  # rank keys in [0, 2**31) fall into 2**12 histogram bins
+
+
+def within_quota_bins(classes: Tensor, rank_key: Tensor, quotas: Tensor) -> Tensor:
+    """Positions (ascending) of the entries whose ``rank_key`` bin is at most the bin holding
+    their class's ``quotas[class]``-th smallest key: a superset of each class's picks, found with
+    one histogram instead of a sort (a radix select's first digit)."""
+    num_bins = 1 << (31 - KEY_BIN_SHIFT)
+    bins = rank_key >> KEY_BIN_SHIFT
+    histogram = torch.bincount(classes * num_bins + bins, minlength=quotas.numel() * num_bins)
+    last_bin = (histogram.view(-1, num_bins).cumsum(1) < quotas.unsqueeze(1)).sum(1)
+    return (bins <= last_bin[classes]).nonzero().squeeze(1)
 
 
 def float_rank_key(values: Tensor, descending: bool = False) -> Tensor:

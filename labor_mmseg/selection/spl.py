@@ -4,13 +4,13 @@ import torch
 from torch import Tensor
 
 from .discrepancy import (
-    candidate_classes,
     check_selection_inputs,
     classifier_discrepancy,
     head_votes,
     index_mask,
     pixel_chunks,
     scan_columns,
+    voted_class,
 )
 from .quotas import float_rank_key, pick_per_class
 
@@ -20,7 +20,7 @@ def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
 
     Candidates are the pixels where the two classifiers' argmax differ and that are not labeled
     yet; all of them are taken when they fit in ``budget``. Otherwise the budget is split over
-    the classes the candidates hold (:func:`candidate_classes`, :func:`class_quotas`) and each
+    the classes the candidates hold (:func:`voted_class`, :func:`class_quotas`) and each
     class takes its most discrepant candidates (MCD discrepancy,
     :func:`classifier_discrepancy`; ties go to the lowest row-major index). Ranking the whole
     mask by discrepancy instead spends a round's budget on one or two classes, mostly on their
@@ -40,12 +40,15 @@ def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
     index = candidates.view(-1).nonzero().squeeze(1)
     if index.numel() <= budget:
         return candidates
-    classes = candidate_classes(prob1, prob2, vote1, vote2, index)
     columns = scan_columns(index, candidates.numel())
-    scores = torch.cat([classifier_discrepancy(part1.unsqueeze(1), part2.unsqueeze(1)).view(-1)
-                        for _, (part1, part2) in pixel_chunks([prob1, prob2], columns)])
+    classes, scores = [], []
+    for _, (part1, part2, v1, v2) in pixel_chunks([prob1, prob2, vote1[None], vote2[None]],
+                                                  columns):
+        classes.append(voted_class(part1 + part2, v1, v2))
+        scores.append(classifier_discrepancy(part1.unsqueeze(1), part2.unsqueeze(1)).view(-1))
+    classes, scores = torch.cat(classes), torch.cat(scores)
     if columns is None:
-        scores = scores[index]
+        classes, scores = classes[index], scores[index]
     keep = pick_per_class(classes, float_rank_key(scores, descending=True), prob1.shape[0],
                           budget)
     return index_mask(index[keep], candidates.shape)
