@@ -32,6 +32,18 @@ def head_votes(prob1: Tensor, prob2: Tensor) -> tuple[Tensor, Tensor]:
     return class_argmax(prob1), class_argmax(prob2)
 
 
+def unlabeled_candidates(prob1: Tensor, prob2: Tensor,
+                         labeled: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """LabOR's candidates D: the pixels of the inconsistency mask not labeled yet.
+
+    Returns ``(vote1, vote2, candidates, index)``: each head's class ``[H, W]``
+    (:func:`head_votes`), D as a ``BoolTensor[H, W]`` and D's flat indices, ascending.
+    """
+    vote1, vote2 = head_votes(prob1, prob2)
+    candidates = (vote1 != vote2) & ~labeled
+    return vote1, vote2, candidates, candidates.view(-1).nonzero().squeeze(1)
+
+
 def voted_class(score: Tensor, vote1: Tensor, vote2: Tensor) -> Tensor:
     """Each pixel's class: of the two classes the classifiers vote for (``vote1, vote2``,
     ``[1, n]`` rows of :func:`head_votes`), the one of higher ``score`` (``[C, n]``: the mean, or

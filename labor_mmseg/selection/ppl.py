@@ -7,10 +7,10 @@ from torch import Tensor
 
 from .discrepancy import (
     check_selection_inputs,
-    head_votes,
     index_mask,
     pixel_chunks,
     scan_columns,
+    unlabeled_candidates,
     voted_class,
 )
 from .quotas import float_rank_key, pick_per_class
@@ -42,9 +42,7 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
                                  or features.device != prob1.device):
         raise ValueError(f'features must be [F, {prob1.shape[1]}, {prob1.shape[2]}] on '
                          f'{prob1.device}, got {tuple(features.shape)} on {features.device}')
-    vote1, vote2 = head_votes(prob1, prob2)
-    candidates = (vote1 != vote2) & ~labeled
-    index = candidates.view(-1).nonzero().squeeze(1)
+    vote1, vote2, candidates, index = unlabeled_candidates(prob1, prob2, labeled)
     if index.numel() <= budget:
         return candidates
 

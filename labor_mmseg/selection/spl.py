@@ -6,10 +6,10 @@ from torch import Tensor
 from .discrepancy import (
     check_selection_inputs,
     classifier_discrepancy,
-    head_votes,
     index_mask,
     pixel_chunks,
     scan_columns,
+    unlabeled_candidates,
     voted_class,
 )
 from .quotas import float_rank_key, pick_per_class
@@ -35,9 +35,7 @@ def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
         ``BoolTensor[H, W]`` with exactly ``min(budget, #candidates)`` pixels set.
     """
     labeled = check_selection_inputs(prob1, prob2, budget, labeled)
-    vote1, vote2 = head_votes(prob1, prob2)
-    candidates = (vote1 != vote2) & ~labeled
-    index = candidates.view(-1).nonzero().squeeze(1)
+    vote1, vote2, candidates, index = unlabeled_candidates(prob1, prob2, labeled)
     if index.numel() <= budget:
         return candidates
     columns = scan_columns(index, candidates.numel())
