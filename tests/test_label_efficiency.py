@@ -1,5 +1,6 @@
 """tools/benchmark/label_efficiency.py: cached runs are reused only for the config they ran."""
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,34 @@ def test_finished_seeds_ignore_stale_and_other_dirs(harness, tmp_path):
         (tmp_path / 'labor_spl' / name).mkdir(parents=True)
     assert harness.finished_seeds(tmp_path, 'labor_spl') == [0, 2]
     assert harness.finished_seeds(tmp_path, 'labor_ppl') == []
+
+
+def test_ablation_needs_a_tag_and_keeps_its_runs_apart(harness, tmp_path, monkeypatch):
+    root = tmp_path / 'repo'
+    root.mkdir()
+    (root / 'configs').symlink_to(Path(__file__).resolve().parents[1] / 'configs')
+    section = '<!-- BEGIN label_efficiency_x3 -->\n<!-- END label_efficiency_x3 -->'
+    (root / 'README.md').write_text(f'# Results\n{section}\n')
+    monkeypatch.setattr(harness, 'REPO', root)
+    monkeypatch.setattr(harness, 'benchmark_is_current', lambda data_root: True)
+    monkeypatch.setattr(harness, 'plot', lambda rows, path: path.write_bytes(b'png'))
+
+    def main(*argv: str) -> None:
+        monkeypatch.setattr(sys, 'argv', ['label_efficiency.py', '--methods', 'source_only',
+                                          *argv])
+        harness.main()
+
+    with pytest.raises(SystemExit):  # would replace the main table's runs
+        main('--seeds', '0', '--cfg-options', 'train_cfg.max_iters=7')
+    main('--seeds', '0', '--tag', 'x3', '--cfg-options', 'train_cfg.max_iters=7')
+    main('--seeds', '0', '--tag', 'x3', '--cfg-options', 'train_cfg.max_iters=7')  # reused
+    assert [c[1]['train_cfg.max_iters'] for c in harness.calls] == [7]
+    runs = root / 'work_dirs' / 'label_efficiency_x3' / 'source_only'
+    assert [p.name for p in runs.iterdir()] == ['seed0']
+    assert not (root / 'work_dirs' / 'label_efficiency').exists()
+    table = (root / 'benchmarks' / 'label_efficiency_x3.md').read_text()
+    assert '`train_cfg.max_iters=7`' in table and '| Source only | 12.50' in table
+    assert table.strip() in (root / 'README.md').read_text()
+    with pytest.raises(ValueError, match='label_efficiency_other'):  # before any training
+        main('--seeds', '1', '--tag', 'other', '--cfg-options', 'train_cfg.max_iters=7')
+    assert len(harness.calls) == 1

@@ -12,18 +12,31 @@ benchmarks/label_efficiency.{json,md,png} and the README section between
     python tools/benchmark/label_efficiency.py --finished-only   # only rewrite the table
 
 The table always holds every finished run of the current configs, whatever was asked to train.
+
+An ablation changes every method's config and gets a name: its runs go to
+work_dirs/label_efficiency_<tag>/, its table to benchmarks/label_efficiency_<tag>.{json,md,png}
+and to the README section ``label_efficiency_<tag>`` (add the two markers first)::
+
+    python tools/benchmark/label_efficiency.py --methods random_pixels labor_spl \
+        --tag pseudo08 --cfg-options model.pseudo_label_threshold=0.8
 """
 import argparse
 import hashlib
 import json
+import re
 import statistics
 from pathlib import Path
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 import labor_mmseg  # noqa: F401  (registers components)
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
-from labor_mmseg.utils.experiment import set_aside, train_and_test, update_readme_section
+from labor_mmseg.utils.experiment import (
+    readme_section,
+    set_aside,
+    train_and_test,
+    update_readme_section,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -63,15 +76,17 @@ def is_stale(work_dir: Path, config: str, cfg: Config) -> bool:
         dumped.is_file() and config_digest(Config.fromfile(str(dumped))) == config_digest(cfg))
 
 
-def run(method: str, seed: int, out_root: Path, train: bool = True) -> dict | None:
+def run(method: str, seed: int, out_root: Path, train: bool = True,
+        ablation: dict | None = None) -> dict | None:
     """Train and test one method with one seed, or read its finished result.
 
     With ``train=False`` only a finished run of the current config is read (None otherwise).
+    ``ablation`` holds cfg options applied on top of the method's own.
     """
     work_dir = out_root / method / f'seed{seed}'
     config, _, options = METHODS[method]
     config_file = REPO / 'configs' / 'labor' / f'{config}.py'
-    cfg_options = {'randomness.seed': seed, **options}
+    cfg_options = {'randomness.seed': seed, **options, **(ablation or {})}
     cfg = Config.fromfile(str(config_file))
     cfg.merge_from_dict(cfg_options)
     stale = is_stale(work_dir, config, cfg)
@@ -155,8 +170,8 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def main() -> None:
-    """Run the requested methods and seeds, then write the table."""
+def parse_args() -> argparse.Namespace:
+    """Command line; an ablation (``--cfg-options``) needs its own ``--tag``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
@@ -164,30 +179,52 @@ def main() -> None:
     parser.add_argument('--no-readme', action='store_true', help='do not update README.md')
     parser.add_argument('--finished-only', action='store_true',
                         help='train nothing, only write the table')
+    parser.add_argument('--tag', help='name of an ablation: runs, table and README section')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='an ablation: options applied to every method (needs --tag)')
     args = parser.parse_args()
+    if args.cfg_options and not args.tag:
+        parser.error('--cfg-options changes every run: name the ablation with --tag, so its '
+                     'runs do not replace those of the main table')
+    if args.tag is not None and not re.fullmatch(r'[A-Za-z0-9_-]+', args.tag):
+        parser.error(f'--tag {args.tag!r}: use letters, digits, "_" and "-" only')
+    return args
+
+
+def main() -> None:
+    """Run the requested methods and seeds, then write the table."""
+    args = parse_args()
+    name = 'label_efficiency' + (f'_{args.tag}' if args.tag else '')
+    readme = REPO / 'README.md'
+    if not args.no_readme:
+        readme_section(readme, name)  # missing markers fail now, not after hours of training
     data_root = REPO / 'data' / 'synthetic'
     if not benchmark_is_current(data_root):
         generate_synthetic_benchmark(data_root)
-    out_root = Path(args.work_dir)
+    work_dir = Path(args.work_dir)
+    out_root = work_dir.with_name(f'{work_dir.name}_{args.tag}') if args.tag else work_dir
     if not args.finished_only:
         for method in args.methods:
             for seed in args.seeds:
-                run(method, seed, out_root)
+                run(method, seed, out_root, ablation=args.cfg_options)
     # The table holds every finished run of the current configs, not only those asked for now.
     results = [r for m in METHODS for s in finished_seeds(out_root, m)
-               if (r := run(m, s, out_root, train=False)) is not None]
+               if (r := run(m, s, out_root, train=False, ablation=args.cfg_options)) is not None]
     rows = summary(results)
     text = table(rows)
+    if args.cfg_options:
+        text = ('Ablation: every run with ' + ', '.join(
+            f'`{k}={v!r}`' for k, v in args.cfg_options.items()) + '.\n\n' + text)
     bench = REPO / 'benchmarks'
     bench.mkdir(exist_ok=True)
-    (bench / 'label_efficiency.json').write_text(json.dumps(
-        dict(runs=results, summary=rows), indent=2))
-    (bench / 'label_efficiency.md').write_text(text + '\n')
-    plot(rows, bench / 'label_efficiency.png')
+    (bench / f'{name}.json').write_text(json.dumps(
+        dict(cfg_options=args.cfg_options, runs=results, summary=rows), indent=2))
+    (bench / f'{name}.md').write_text(text + '\n')
+    plot(rows, bench / f'{name}.png')
     print(text)
     if not args.no_readme:
-        update_readme_section(REPO / 'README.md', 'label_efficiency',
-                              f'{text}\n\n![mIoU against labels](benchmarks/label_efficiency.png)')
+        update_readme_section(
+            readme, name, f'{text}\n\n![mIoU against labels](benchmarks/{name}.png)')
 
 
 if __name__ == '__main__':
