@@ -95,15 +95,19 @@ def test_ablation_needs_a_tag_and_keeps_its_runs_apart(harness, tmp_path, monkey
 
     with pytest.raises(SystemExit):  # would replace the main table's runs
         main('--seeds', '0', '--cfg-options', 'train_cfg.max_iters=7')
+    harness.calls.clear()
+    harness.run('supervised', 0, root / 'work_dirs' / 'label_efficiency')  # the main table's
     main('--seeds', '0', '--tag', 'x3', '--cfg-options', 'train_cfg.max_iters=7')
     main('--seeds', '0', '--tag', 'x3', '--cfg-options', 'train_cfg.max_iters=7')  # reused
-    assert [c[1]['train_cfg.max_iters'] for c in harness.calls] == [7]
+    assert [c[1].get('train_cfg.max_iters') for c in harness.calls] == [None, 7]
     runs = root / 'work_dirs' / 'label_efficiency_x3' / 'source_only'
     assert [p.name for p in runs.iterdir()] == ['seed0']
-    assert not (root / 'work_dirs' / 'label_efficiency').exists()
+    assert not (root / 'work_dirs' / 'label_efficiency' / 'source_only').exists()
     table = (root / 'benchmarks' / 'label_efficiency_x3.md').read_text()
-    assert '`train_cfg.max_iters=7`' in table and '| Source only | 12.50' in table
+    assert '`train_cfg.max_iters=7`' in table
+    assert "main table's full supervision (12.50, mean of 1 runs)" in table
+    assert '| Source only | 12.50 ± 0.00 | 1 | 1.00 |' in table
     assert table.strip() in (root / 'README.md').read_text()
     with pytest.raises(ValueError, match='label_efficiency_other'):  # before any training
         main('--seeds', '1', '--tag', 'other', '--cfg-options', 'train_cfg.max_iters=7')
-    assert len(harness.calls) == 1
+    assert len(harness.calls) == 2

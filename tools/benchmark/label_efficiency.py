@@ -122,6 +122,13 @@ def finished_seeds(out_root: Path, method: str) -> list[int]:
     return sorted(int(name[4:]) for name in names if name[4:].isdigit())
 
 
+def finished_results(out_root: Path, ablation: dict | None = None) -> list[dict]:
+    """Every finished run under ``out_root`` of the current configs (with ``ablation``), not
+    only those asked for now."""
+    return [r for m in METHODS for s in finished_seeds(out_root, m)
+            if (r := run(m, s, out_root, train=False, ablation=ablation)) is not None]
+
+
 def summary(results: list[dict]) -> list[dict]:
     """Per method: mean and spread of mIoU over seeds, labels spent."""
     rows = []
@@ -137,9 +144,14 @@ def summary(results: list[dict]) -> list[dict]:
     return rows
 
 
-def table(rows: list[dict]) -> str:
-    """Markdown table of :func:`summary` rows, with each method's ratio to full supervision."""
-    full = {r['method']: r['mean'] for r in rows}.get('supervised')
+def full_supervision(rows: list[dict]) -> dict | None:
+    """The full-supervision row of :func:`summary` rows, if any."""
+    return next((r for r in rows if r['method'] == 'supervised'), None)
+
+
+def table(rows: list[dict], full: float | None) -> str:
+    """Markdown table of :func:`summary` rows, with each method's ratio to ``full`` (the mIoU
+    of full supervision; None: no ratios)."""
     lines = ['| method | target mIoU (mean ± std) | seeds | x full supervision | '
              '% target pixels labeled | points / image |', '|---|---|---|---|---|---|']
     for r in rows:
@@ -207,14 +219,18 @@ def main() -> None:
         for method in args.methods:
             for seed in args.seeds:
                 run(method, seed, out_root, ablation=args.cfg_options)
-    # The table holds every finished run of the current configs, not only those asked for now.
-    results = [r for m in METHODS for s in finished_seeds(out_root, m)
-               if (r := run(m, s, out_root, train=False, ablation=args.cfg_options)) is not None]
+    results = finished_results(out_root, args.cfg_options)
     rows = summary(results)
-    text = table(rows)
+    full = full_supervision(rows)
+    text = ''
     if args.cfg_options:
-        text = ('Ablation: every run with ' + ', '.join(
-            f'`{k}={v!r}`' for k, v in args.cfg_options.items()) + '.\n\n' + text)
+        text = 'Ablation: every run with ' + ', '.join(
+            f'`{k}={v!r}`' for k, v in args.cfg_options.items()) + '.'
+        if full is None and (full := full_supervision(summary(finished_results(work_dir)))):
+            text += (f' Ratios are to the main table\'s full supervision ({full["mean"]:.2f}, '
+                     f'mean of {full["seeds"]} runs).')
+        text += '\n\n'
+    text += table(rows, full and full['mean'])
     bench = REPO / 'benchmarks'
     bench.mkdir(exist_ok=True)
     (bench / f'{name}.json').write_text(json.dumps(
