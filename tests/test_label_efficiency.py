@@ -111,3 +111,18 @@ def test_ablation_needs_a_tag_and_keeps_its_runs_apart(harness, tmp_path, monkey
     with pytest.raises(ValueError, match='label_efficiency_other'):  # before any training
         main('--seeds', '1', '--tag', 'other', '--cfg-options', 'train_cfg.max_iters=7')
     assert len(harness.calls) == 2
+
+
+@pytest.mark.parametrize('method', ['adaptseg_all_labels', 'supervised'])
+def test_every_label_methods_count_all_target_pixels(harness, tmp_path, method):
+    result = harness.run(method, 0, tmp_path)
+    assert result['labeled_percent'] == 100.0
+    row = harness.table(harness.summary([result]), 12.5).splitlines()[-1]
+    assert row.endswith('| 1.00 | 100.00 | all |'), row
+
+
+def test_recipe_ceiling_trains_adaptseg_on_every_target_label():
+    """The ceiling row is AdaptSeg (no selector, no selection) on the plain target dataset."""
+    cfg = Config.fromfile('configs/labor/adaptseg-all-labels_synth.py')
+    assert cfg.model.selector is None and cfg.custom_hooks == []
+    assert cfg.train_dataloader.dataset.target.type == 'CityscapesDataset'

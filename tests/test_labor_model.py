@@ -1,9 +1,13 @@
 """LabOR's train_step: each optimizer updates exactly the parameters it owns."""
+import copy
+
 import pytest
 import torch
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 from mmseg.structures import SegDataSample
+
+from labor_mmseg.models.labor import frozen_norm_stats
 
 NUM_CLASSES = 19
 
@@ -21,7 +25,8 @@ def tiny_segmentor() -> dict:
         train_cfg=dict(), test_cfg=dict(mode='whole'))
 
 
-def tiny_labor(own_backbone: bool = False, selector: bool = True) -> torch.nn.Module:
+def tiny_labor(own_backbone: bool = False, selector: bool = True,
+               target_norm_stats: bool = True) -> torch.nn.Module:
     head = dict(type='DeepLabV2Head', in_channels=64, in_index=3, dilations=(1, 2),
                 num_classes=NUM_CLASSES)
     backbone = tiny_segmentor()['backbone'] if own_backbone else None
@@ -30,7 +35,8 @@ def tiny_labor(own_backbone: bool = False, selector: bool = True) -> torch.nn.Mo
         discriminator=dict(type='OutputAlignmentHead', num_classes=NUM_CLASSES,
                            channels=(8, 8, 8, 8)),
         selector=dict(type='DualHeadSelector', head=head) if selector else None,
-        selector_backbone=backbone, pseudo_label_threshold=0.0, discrepancy_weight=1.0))
+        selector_backbone=backbone, pseudo_label_threshold=0.0, discrepancy_weight=1.0,
+        target_norm_stats=target_norm_stats))
     model.init_weights()
     return model
 
@@ -115,6 +121,41 @@ def test_discrepancy_is_maximised_by_the_selector():
     for _ in range(5):
         last = model.train_step(batch, optim_wrapper)['sel.discrepancy']
     assert last > first
+
+
+def bn_running_stats(module) -> list[torch.Tensor]:
+    return [t.clone() for m in module.modules() if isinstance(m, torch.nn.BatchNorm2d)
+            for t in (m.running_mean, m.running_var)]
+
+
+@pytest.mark.parametrize('target_norm_stats', [True, False])
+def test_running_norm_stats_are_the_targets(target_norm_stats):
+    """With target_norm_stats, A's BN running statistics after a step are those of its target
+    forward alone; without, the source batch moves them too."""
+    torch.manual_seed(0)
+    model = tiny_labor(target_norm_stats=target_norm_stats).train()
+    batch = paired_batch()
+    target_only = copy.deepcopy(model.segmentor)
+    with torch.no_grad():
+        target_only(model.data_preprocessor(batch, True)['target']['inputs'], mode='tensor')
+    model.train_step(batch, build_optim_wrapper(model))
+    stats, expected = bn_running_stats(model.segmentor), bn_running_stats(target_only)
+    assert len(stats) > 0
+    same = all(torch.equal(a, b) for a, b in zip(stats, expected, strict=True))
+    assert same == target_norm_stats
+    assert all(m.track_running_stats for m in model.modules()
+               if isinstance(m, torch.nn.BatchNorm2d))
+
+
+def test_frozen_norm_stats_restores_tracking_on_error():
+    model = tiny_labor()
+    with pytest.raises(RuntimeError, match='boom'):
+        with frozen_norm_stats(model.segmentor):
+            assert not any(m.track_running_stats for m in model.segmentor.modules()
+                           if isinstance(m, torch.nn.BatchNorm2d))
+            raise RuntimeError('boom')
+    assert all(m.track_running_stats for m in model.segmentor.modules()
+               if isinstance(m, torch.nn.BatchNorm2d))
 
 
 def test_predict_is_the_segmentors():

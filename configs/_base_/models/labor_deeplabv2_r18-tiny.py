@@ -20,6 +20,8 @@ model = dict(
             align_corners=False)),
     selector_backbone=None,
     adv_weight=0.001,
-    pseudo_label_threshold=0.9)
+    pseudo_label_threshold=0.9,
+    # A keeps batch-norm running statistics of target batches only (no effect on frozen BN).
+    target_norm_stats=True)
 # Distributed runs wrap each child (A, B, D) in its own DDP, as alternating updates need.
 model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel', find_unused_parameters=False)
