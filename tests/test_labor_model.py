@@ -123,9 +123,12 @@ def test_discrepancy_is_maximised_by_the_selector():
     assert last > first
 
 
+def batch_norms(module) -> list[torch.nn.BatchNorm2d]:
+    return [m for m in module.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+
+
 def bn_running_stats(module) -> list[torch.Tensor]:
-    return [t.clone() for m in module.modules() if isinstance(m, torch.nn.BatchNorm2d)
-            for t in (m.running_mean, m.running_var)]
+    return [t.clone() for m in batch_norms(module) for t in (m.running_mean, m.running_var)]
 
 
 @pytest.mark.parametrize('target_norm_stats', [True, False])
@@ -143,19 +146,17 @@ def test_running_norm_stats_are_the_targets(target_norm_stats):
     assert len(stats) > 0
     same = all(torch.equal(a, b) for a, b in zip(stats, expected, strict=True))
     assert same == target_norm_stats
-    assert all(m.track_running_stats for m in model.modules()
-               if isinstance(m, torch.nn.BatchNorm2d))
+    assert all(m.track_running_stats for m in batch_norms(model))
 
 
 def test_frozen_norm_stats_restores_tracking_on_error():
     model = tiny_labor()
+    assert batch_norms(model.segmentor)
     with pytest.raises(RuntimeError, match='boom'):
         with frozen_norm_stats(model.segmentor):
-            assert not any(m.track_running_stats for m in model.segmentor.modules()
-                           if isinstance(m, torch.nn.BatchNorm2d))
+            assert not any(m.track_running_stats for m in batch_norms(model.segmentor))
             raise RuntimeError('boom')
-    assert all(m.track_running_stats for m in model.segmentor.modules()
-               if isinstance(m, torch.nn.BatchNorm2d))
+    assert all(m.track_running_stats for m in batch_norms(model.segmentor))
 
 
 def test_predict_is_the_segmentors():
