@@ -159,7 +159,7 @@ def voted_class(prob1, prob2, i: int) -> int:
     return v2 if s2 > s1 or (s2 == s1 and v2 < v1) else v1
 
 
-def candidates_by_class(prob1, prob2, labeled, budget):
+def candidates_by_class(prob1, prob2, labeled, budget, held=None):
     """Reference grouping: unlabeled inconsistent pixels by voted class, and each class's quota."""
     by_class = {}
     for i in picked(inconsistency_mask(prob1, prob2) & ~labeled):
@@ -167,7 +167,7 @@ def candidates_by_class(prob1, prob2, labeled, budget):
     counts = torch.zeros(prob1.shape[0], dtype=torch.long)
     for k, members in by_class.items():
         counts[k] = len(members)
-    return by_class, class_quotas(counts, budget)
+    return by_class, class_quotas(counts, budget, held)
 
 
 def spl_reference(prob1, prob2, budget, labeled):
@@ -243,6 +243,19 @@ def test_ppl_spreads_the_budget_over_classes():
     assert mask[:2].sum() == 1 and mask[2:].sum() == 2
 
 
+def test_ppl_tops_up_the_classes_labeled_least():
+    # Class 0 already holds two labeled points: one new point goes to class 1, which has fewer
+    # candidates (without the labeled points it would go to the class of more candidates).
+    prob1, prob2 = ppl_two_class_example(6, 2)
+    labeled = torch.zeros(1, 8, dtype=torch.bool)
+    assert select_ppl(prob1, prob2, 1).view(-1)[:6].sum() == 1
+    labeled[0, :2] = True
+    mask = select_ppl(prob1, prob2, 1, labeled).view(-1)
+    assert mask[6:].sum() == 1
+    labeled[0, 1], labeled[0, 6] = False, True  # one each: the class of more candidates again
+    assert select_ppl(prob1, prob2, 1, labeled).view(-1)[:6].sum() == 1
+
+
 def test_ppl_never_picks_labeled_pixels():
     prob1, prob2 = two_class_maps([disagreeing(0.3, 0.1)] * 5)
     features = torch.tensor([0.0, 1.0, 2.0, 3.0, 10.0]).view(1, 1, 5)
@@ -255,7 +268,10 @@ def test_ppl_never_picks_labeled_pixels():
 def ppl_reference(prob1, prob2, budget, labeled, features):
     """Per-class loops written from the definition, for comparison."""
     feats = features.reshape(features.shape[0], -1)
-    by_class, quotas = candidates_by_class(prob1, prob2, labeled, budget)
+    held = torch.zeros(prob1.shape[0], dtype=torch.long)
+    for i in picked(labeled):
+        held[voted_class(prob1, prob2, i)] += 1
+    by_class, quotas = candidates_by_class(prob1, prob2, labeled, budget, held)
     chosen = []
     for k, members in by_class.items():
         mu = feats[:, members].mean(dim=1, keepdim=True)
@@ -289,21 +305,13 @@ def test_ppl_rejects_features_of_the_wrong_size():
         select_ppl(prob1, prob2, 2, features=torch.rand(8, 4, 5))
 
 
-def quotas_reference(counts: list[int], k: int) -> list[int]:
-    """Round-by-round equal shares, capped by counts; the last remainder to the largest classes."""
+def quotas_reference(counts: list[int], k: int, held: list[int]) -> list[int]:
+    """One point at a time to the class of fewest points (held + quota) with candidates left;
+    ties to the class of most candidates, then the lower index."""
     quota = [0] * len(counts)
-    left = min(k, sum(counts))
-    while left:
+    for _ in range(min(k, sum(counts))):
         open_classes = [c for c in range(len(counts)) if quota[c] < counts[c]]
-        share = left // len(open_classes)
-        if share == 0:
-            for c in sorted(open_classes, key=lambda c: (-counts[c], c))[:left]:
-                quota[c] += 1
-            break
-        for c in open_classes:
-            add = min(share, counts[c] - quota[c])
-            quota[c] += add
-            left -= add
+        quota[min(open_classes, key=lambda c: (held[c] + quota[c], -counts[c], c))] += 1
     return quota
 
 
@@ -346,6 +354,11 @@ def test_class_quotas_hand_cases():
     assert class_quotas(torch.tensor([1, 6]), 4).tolist() == [1, 3]
     assert class_quotas(torch.tensor([10, 10, 1, 0]), 4).tolist() == [2, 1, 1, 0]
     assert class_quotas(torch.tensor([3, 0, 9]), 40).tolist() == [3, 0, 9]
+    # Points already held: the classes holding fewest are topped up first.
+    assert class_quotas(torch.tensor([9, 9, 9, 9]), 2, torch.tensor([1, 1, 0, 0])).tolist() == [
+        0, 0, 1, 1]
+    assert class_quotas(torch.tensor([9, 9, 1, 9]), 6, torch.tensor([3, 1, 0, 0])).tolist() == [
+        0, 2, 1, 3]
 
 
 def test_class_quotas_matches_reference():
@@ -353,8 +366,11 @@ def test_class_quotas_matches_reference():
     for _ in range(300):
         counts = torch.randint(0, 12, (6,), generator=gen) * (torch.rand(6, generator=gen) < 0.7)
         k = int(torch.randint(1, 50, (1,), generator=gen))
-        quotas = class_quotas(counts, k)
-        assert quotas.tolist() == quotas_reference(counts.tolist(), k), (counts.tolist(), k)
+        held = torch.randint(0, 8, (6,), generator=gen) * (torch.rand(6, generator=gen) < 0.5)
+        for h in (None, held):
+            quotas = class_quotas(counts, k, h)
+            expected = quotas_reference(counts.tolist(), k, [0] * 6 if h is None else h.tolist())
+            assert quotas.tolist() == expected, (counts.tolist(), k, h)
         assert int(quotas.sum()) == min(k, int(counts.sum()))
 
 

@@ -10,9 +10,10 @@ from labor_mmseg.labeling import QUERIED_VOID
 from .conftest import tiny_config
 
 
-def build_runner(tiny_benchmark, tmp_path):
+def build_runner(tiny_benchmark, tmp_path, seed: int = 0):
     cfg = tiny_config('spl_synth', tiny_benchmark, tmp_path, max_iters=10)
     cfg.custom_hooks = []
+    cfg.randomness = dict(seed=seed)
     runner = Runner.from_cfg(cfg)
     runner.train_loop  # builds the train dataloader  # noqa: B018
     return runner
@@ -50,6 +51,18 @@ def test_round_spends_exactly_the_budget(strategy, budget, expected, tiny_benchm
         served = dataset[idx]['data_samples'].gt_sem_seg.data.numpy()[0]
         expected_map = np.where(stored == QUERIED_VOID, 255, stored)
         assert any(np.array_equal(served, m) for m in (expected_map, expected_map[:, ::-1]))
+
+
+def test_random_draw_follows_the_runner_seed_unless_the_hook_has_one(tiny_benchmark, tmp_path):
+    def draw(runner_seed, hook_seed=None):
+        runner = build_runner(tiny_benchmark, tmp_path / f'{runner_seed}-{hook_seed}', runner_seed)
+        hook = ActiveSelectionHook(strategy='random', budget=0.01, rounds=[3], seed=hook_seed)
+        hook.before_train(runner)
+        return hook.select_image(runner.model, 0, 0)[1]
+
+    assert np.array_equal(draw(1), draw(1))
+    assert not np.array_equal(draw(1), draw(2))  # seeds of a benchmark draw other pixels
+    assert np.array_equal(draw(1, hook_seed=5), draw(2, hook_seed=5))
 
 
 def test_round_after_max_iters_is_a_config_error(tiny_benchmark, tmp_path):

@@ -23,9 +23,15 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
     The candidate set D holds the pixels of the inconsistency mask not labeled yet. Each candidate
     gets a class (:func:`voted_class`: of the two classes the classifiers vote for, the one
     of higher mean probability); for every class k present, D(k) are its candidates and mu(k)
-    the mean of their feature vectors. The ``budget`` points are split over the
-    classes present (:func:`class_quotas`) and each class takes its pixels closest (L2) to mu(k),
-    distances compared in float32, ties going to the lowest row-major index.
+    the mean of their feature vectors. The ``budget`` points are split over the classes present
+    (:func:`class_quotas`) and each class takes its pixels closest (L2) to mu(k), distances
+    compared in float32, ties going to the lowest row-major index.
+
+    Over rounds (not in the paper, which is silent on them): the ``labeled`` pixels count as
+    points of their class (voted the same way), and the split tops up the classes holding the
+    fewest. A round's share of the budget (8 of 40 points over 5 rounds) is often smaller than the
+    number of classes present; without this the same largest classes would take it every round
+    and the small ones (poles, signs, riders) would never get a point.
 
     Args:
         prob1, prob2: ``[C, H, W]`` softmax maps of model B's two classifiers.
@@ -46,6 +52,7 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
     if index.numel() <= budget:
         return candidates
 
+    held = labeled_class_counts(prob1, prob2, vote1, vote2, labeled)
     columns = scan_columns(index, candidates.numel())
     maps = [prob1, prob2, vote1[None], vote2[None]] + ([] if features is None else [features])
     feats_map = prob1 if features is None else features
@@ -75,5 +82,14 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
         for classes, feats in chunks()), strict=True))
     if columns is None:
         pred, dist = pred[index], dist[index]
-    return index_mask(index[pick_per_class(pred, float_rank_key(dist), num_classes, budget)],
+    return index_mask(index[pick_per_class(pred, float_rank_key(dist), num_classes, budget, held)],
                       candidates.shape)
+
+
+def labeled_class_counts(prob1: Tensor, prob2: Tensor, vote1: Tensor, vote2: Tensor,
+                         labeled: Tensor) -> Tensor:
+    """``[C]``: how many of the ``labeled`` pixels each class holds, by :func:`voted_class`."""
+    pixels = labeled.view(-1).nonzero().squeeze(1)
+    classes = voted_class(prob1.flatten(1)[:, pixels] + prob2.flatten(1)[:, pixels],
+                          vote1.view(1, -1)[:, pixels], vote2.view(1, -1)[:, pixels])
+    return torch.bincount(classes, minlength=prob1.shape[0])

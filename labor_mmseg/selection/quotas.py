@@ -4,45 +4,55 @@ import torch
 from torch import Tensor
 
 
-def class_quotas(counts: Tensor, k: int) -> Tensor:
+def class_quotas(counts: Tensor, k: int, held: Tensor | None = None) -> Tensor:
     """Split ``k`` points over classes holding ``counts`` candidates each (water-filling).
 
-    Every class with candidates gets an equal share; a class with fewer candidates than its share
-    gives the rest to the others; the remainder of the division goes one point each to the classes
-    with the most candidates (ties: lower class index). The quotas sum to ``min(k, counts.sum())``.
+    The points lift the classes' totals, ``held`` (points a class already has, default none)
+    plus quota, to one level, each quota capped by the class's candidates: with nothing held,
+    every class with candidates gets an equal share and a class with fewer candidates than its
+    share gives the rest to the others. The remainder below the next level goes one point each
+    to the classes at the level with the most candidates (ties: lower class index). The quotas
+    sum to ``min(k, counts.sum())``.
     """
     if k >= counts.sum():
         return counts.clone()
-    # If the j smallest classes are saturated (get all saturated[j] of their candidates), the
-    # other C - j classes share k - saturated[j] points equally: the water level is that share
-    # for the first j at which the (j+1)-th smallest class is not saturated by it.
-    ascending = counts.sort().values
-    saturated = ascending.cumsum(0) - ascending
-    remaining = torch.arange(counts.numel(), 0, -1, device=counts.device)
-    shares = (k - saturated).div(remaining, rounding_mode='floor')
-    level = shares[(shares < ascending).int().argmax()]
-    quotas = counts.clamp(max=level)
+    held = torch.zeros_like(counts) if held is None else held.to(counts.dtype)
+
+    def points_to_reach(level: Tensor) -> Tensor:
+        """Points needed to lift every class to each of ``level`` (``[L]``): piecewise linear,
+        with its breakpoints where a class starts (``held``) and stops (``held + counts``)."""
+        return (level.unsqueeze(1) - held).clamp(min=0).minimum(counts).sum(dim=1)
+
+    # The highest breakpoint reachable with k points (the lowest held level needs none), then
+    # as many whole levels above it as the classes rising there (one point each) can pay for.
+    breakpoints = torch.cat([held, held + counts])
+    base = breakpoints[points_to_reach(breakpoints) <= k].max()
+    rising = (held <= base) & (base < held + counts)
+    level = base + (k - points_to_reach(base.view(1))[0]).div(rising.sum(), rounding_mode='floor')
+    quotas = (level - held).clamp(min=0).minimum(counts)
+    at_level = (held + quotas == level) & (quotas < counts)
     by_size = torch.sort(counts, descending=True, stable=True).indices
-    above = counts[by_size] > level
+    takes = at_level[by_size]
     extra = torch.zeros_like(counts)
-    extra[by_size] = (above & (above.cumsum(0) <= k - quotas.sum())).to(counts.dtype)
+    extra[by_size] = (takes & (takes.cumsum(0) <= k - quotas.sum())).to(counts.dtype)
     return quotas + extra
 
 
 MINIMA_ROUNDS = 8  # up to this many picks per class, repeated per-class minima beat one sort
 
 
-def pick_per_class(classes: Tensor, rank_key: Tensor, num_classes: int, budget: int) -> Tensor:
+def pick_per_class(classes: Tensor, rank_key: Tensor, num_classes: int, budget: int,
+                   held: Tensor | None = None) -> Tensor:
     """Positions of ``min(budget, len(classes))`` entries spread over classes.
 
-    Class k gets ``class_quotas(counts, budget)[k]`` of its entries, those of smallest
+    Class k gets ``class_quotas(counts, budget, held)[k]`` of its entries, those of smallest
     ``rank_key`` (int64 values in ``[0, 2**31)``), ties going to the lower position. Small
     quotas (PPL's few points) take per-class minima, one scatter pass per pick; larger ones one
     stable sort of ``(class << 32) | rank_key``, which ranks every entry within its class, over
     the entries a per-class histogram of ``rank_key`` cannot rule out (:func:`within_quota_bins`).
     """
     counts = torch.bincount(classes, minlength=num_classes)
-    quotas = class_quotas(counts, budget)
+    quotas = class_quotas(counts, budget, held)
     rounds = int(quotas.max())
     if rounds <= MINIMA_ROUNDS:
         never = torch.iinfo(torch.int64).max

@@ -59,7 +59,9 @@ class ActiveSelectionHook(Hook):
         label_dir: Store directory, relative to the work dir.
         pipeline: Transforms that load a target image for scoring; default: load and pack it
             as it is (add the training ``Resize`` for data trained at another scale).
-        seed: Seed of the random generator of strategies that draw pixels (``random``).
+        seed: Seed of the random generator of strategies that draw pixels (``random``);
+            default the runner's (``randomness.seed``), so runs of other seeds draw
+            other pixels.
         oracle: ``'ground_truth'`` reads the dataset's labels of the queried pixels (experiments);
             ``'human'`` exports the round's queries to ``<work_dir>/queries/round_<k>``, saves
             a checkpoint and stops training until ``tools/import_answers.py`` brings the
@@ -74,7 +76,7 @@ class ActiveSelectionHook(Hook):
                  rounds: Sequence[int] = (10000, 12000, 14000, 16000, 18000),
                  label_dir: str = 'label_store',
                  pipeline: list[dict] | None = None,
-                 seed: int = 0,
+                 seed: int | None = None,
                  oracle: str = 'ground_truth') -> None:
         name = type(self).__name__  # errors name the config field
         self.strategy_name = strategy
@@ -106,6 +108,7 @@ class ActiveSelectionHook(Hook):
         if self.rounds[-1] > runner.max_iters:
             raise ValueError(f'{type(self).__name__}.rounds {self.rounds} go beyond '
                              f'train_cfg.max_iters={runner.max_iters}')
+        self.draw_seed = runner.seed if self.seed is None else self.seed
         self.dataset = find_sparse_dataset(runner.train_dataloader.dataset)
         inner = self.dataset.dataset
         signature = dict(type=type(inner).__name__, data_root=str(inner.data_root),
@@ -169,7 +172,7 @@ class ActiveSelectionHook(Hook):
         kwargs = {}
         if self.strategy_name == 'random':  # per image, so sharding does not change the draw
             kwargs['generator'] = torch.Generator(prob1.device).manual_seed(
-                (self.seed * 1_000_003 + round_idx) * 1_000_003 + idx)
+                (self.draw_seed * 1_000_003 + round_idx) * 1_000_003 + idx)
         mask = self.strategy(prob1[0], prob2[0], self.image_budget(size[0] * size[1], round_idx),
                              labeled=queried, **kwargs).cpu().numpy()
         answer = None if self.oracle is None else self.oracle.query(info['gt_seg_map_path'], mask)
