@@ -123,6 +123,23 @@ def test_discrepancy_is_maximised_by_the_selector():
     assert last > first
 
 
+def test_class_fraction_gives_the_selector_pseudo_labels_below_the_threshold():
+    torch.manual_seed(0)
+    model = tiny_labor()
+    model.pseudo_label_threshold = 2.0  # none passes the threshold
+    optim_wrapper = build_optim_wrapper(model)
+    batch = paired_batch()
+    for sample in batch['target']['data_samples']:
+        sample.gt_sem_seg.data[:] = 255
+    assert model.train_step(batch, optim_wrapper)['sel.pseudo_label_ratio'] == 0
+    model.pseudo_label_class_fraction = 0.25
+    ratio = model.train_step(batch, optim_wrapper)['sel.pseudo_label_ratio']
+    assert 0.25 <= ratio < 0.25 + NUM_CLASSES / (32 * 32)  # rounded up per class and image
+    with pytest.raises(ValueError, match='model.pseudo_label_class_fraction'):
+        MODELS.build(dict(type='LabOR', segmentor=tiny_segmentor(),
+                          pseudo_label_class_fraction=-0.1))
+
+
 def batch_norms(module) -> list[torch.nn.BatchNorm2d]:
     return [m for m in module.modules() if isinstance(m, torch.nn.BatchNorm2d)]
 

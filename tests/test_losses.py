@@ -28,6 +28,24 @@ def test_pseudo_labels_threshold_and_true_labels():
     assert pseudo_labels(probs, 0.7, labels).tolist() == [[[0, 1, 0]]]
 
 
+def test_pseudo_labels_keep_each_class_top_fraction_per_image():
+    # Image 0: class 0 at confidence 0.95, 0.6, 0.55, 0.5; class 1 at 0.8, 0.7 (rare, never
+    # sure). Image 1: class 1 everywhere, all sure. Fraction 0.5 keeps 2 of class 0's 4 pixels
+    # (the 0.95 it keeps anyway, and the 0.6) and 1 of class 1's 2 (the 0.8).
+    p0 = torch.tensor([0.95, 0.6, 0.55, 0.5, 0.2, 0.3])
+    probs = torch.stack([torch.stack([p0, 1 - p0]),
+                         torch.stack([torch.full((6,), 0.05), torch.full((6,), 0.95)])])
+    probs = probs.view(2, 2, 2, 3)
+    assert pseudo_labels(probs, 0.9).view(2, 6).tolist() == [
+        [0, 255, 255, 255, 255, 255], [1] * 6]
+    assert pseudo_labels(probs, 0.9, class_fraction=0.5).view(2, 6).tolist() == [
+        [0, 0, 255, 255, 1, 255], [1] * 6]
+    assert pseudo_labels(probs, 0.9, class_fraction=1.0).view(2, 6).tolist() == [
+        [0, 0, 0, 0, 1, 1], [1] * 6]
+    with pytest.raises(ValueError, match='class_fraction'):
+        pseudo_labels(probs, 0.9, class_fraction=1.5)
+
+
 def test_discriminator_losses_hand_computed():
     head = OutputAlignmentHead(num_classes=2, channels=(4,))
     for p in head.parameters():  # zero weights: every domain logit is 0, sigmoid 0.5

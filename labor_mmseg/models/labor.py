@@ -102,6 +102,8 @@ class LabOR(BaseModel):
         adv_weight: Weight of the adversarial loss (AdaptSegNet single-level: 0.001).
         discrepancy_weight: Initial weight of the maximised discrepancy.
         pseudo_label_threshold: Confidence below which A's prediction is no pseudo-label.
+        pseudo_label_class_fraction: Share of each class's pixels in an image (A's most
+            confident) kept as pseudo-labels below the threshold too (after IAST); 0 = none.
         target_norm_stats: Keep A's batch-norm running statistics from target batches only.
             A normalises each domain's batch with that batch's statistics in training and is
             tested on target; running statistics averaged over both domains fit neither, and
@@ -121,6 +123,7 @@ class LabOR(BaseModel):
                  adv_weight: float = 0.001,
                  discrepancy_weight: float = 1.0,
                  pseudo_label_threshold: float = 0.9,
+                 pseudo_label_class_fraction: float = 0.0,
                  target_norm_stats: bool = True,
                  data_preprocessor: dict | None = None,
                  init_cfg: dict | None = None) -> None:
@@ -141,6 +144,10 @@ class LabOR(BaseModel):
         self.adv_weight = adv_weight
         self.discrepancy_weight = discrepancy_weight
         self.pseudo_label_threshold = pseudo_label_threshold
+        if not 0 <= pseudo_label_class_fraction <= 1:
+            raise ValueError('model.pseudo_label_class_fraction must be in [0, 1], got '
+                             f'{pseudo_label_class_fraction}')
+        self.pseudo_label_class_fraction = pseudo_label_class_fraction
         self.target_norm_stats = target_norm_stats
 
     @property
@@ -230,7 +237,8 @@ class LabOR(BaseModel):
                         optim_wrapper: OptimWrapperDict) -> dict[str, Tensor]:
         """B: pseudo-label CE; discrepancy maximised w.r.t. the two classifiers only."""
         pseudo = pseudo_labels(resize_to(target_probs, labels.shape[1:]),
-                               self.pseudo_label_threshold, labels, self.ignore_index)
+                               self.pseudo_label_threshold, labels, self.ignore_index,
+                               self.pseudo_label_class_fraction)
         if target_feats is None:  # own backbone; its features feed the backbone step below
             with optim_wrapper['selector_backbone'].optim_context(self.selector_backbone):
                 own_feats = self.selector_backbone(target['inputs'])
