@@ -36,6 +36,22 @@ def test_count_by_hand(quality):
     assert result['class_counts'] == [1, 2, 0] and result['classes_covered'] == 2
 
 
+def test_count_classes_by_hand(quality):
+    gt = np.array([[0, 0, 1, 1], [0, 255, 1, 1]], dtype=np.uint8)
+    pred = np.array([[0, 1, 1, 1], [1, 0, 0, 1]])  # A: class 0 wrong twice, class 1 once
+    b_pred = np.array([[1, 1, 1, 1], [1, 1, 1, 1]])  # B: always class 1
+    inconsistent = np.array([[False, True, False, False], [False, True, True, False]])
+    tally = {key: np.zeros(3, np.int64) for key in quality.CLASS_COUNTS}
+    quality.count_classes(tally, gt, pred, b_pred, inconsistent)
+    result = quality.class_summary(tally, ('a', 'b', 'c'))
+    assert list(result) == ['a', 'b']  # class c has no pixels; the void pixel counts nowhere
+    assert result['a'] == dict(pixels=3, inconsistent=pytest.approx(1 / 3),
+                               a_wrong=pytest.approx(2 / 3), a_errors_outside_mask=0.5,
+                               b_wrong=1.0)
+    assert result['b'] == dict(pixels=4, inconsistent=0.25, a_wrong=0.25,
+                               a_errors_outside_mask=0.0, b_wrong=0.0)
+
+
 def test_script_on_a_checkpoint(tiny_benchmark, tmp_path):
     cfg = tiny_config('spl_synth', tiny_benchmark, tmp_path)
     config = tmp_path / 'cfg.py'
@@ -48,7 +64,8 @@ def test_script_on_a_checkpoint(tiny_benchmark, tmp_path):
                            '2', '--strategies', 'spl', 'random', '--out', str(out)],
                           capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    results = json.loads(out.read_text())
+    report = json.loads(out.read_text())
+    results = report['picks']
     assert list(results) == ['all pixels', 'spl', 'random']
     images, pixels = 3, 64 * 128  # images 0, 2, 4 of 6
     assert results['all pixels']['pixels'] == images * pixels
@@ -56,6 +73,12 @@ def test_script_on_a_checkpoint(tiny_benchmark, tmp_path):
     assert results['random']['pixels'] == images * share
     assert 0 < results['spl']['pixels'] <= images * share
     assert '| spl |' in proc.stdout
+    per_class = report['classes']
+    non_void = images * pixels * (1 - results['all pixels']['void'])
+    assert sum(r['pixels'] for r in per_class.values()) == pytest.approx(non_void)
+    assert all(0 <= r[k] <= 1 for r in per_class.values()
+               for k in ('inconsistent', 'a_wrong', 'a_errors_outside_mask', 'b_wrong'))
+    assert "| A's errors outside the mask |" in proc.stdout
 
 
 def test_missing_checkpoint_is_named(tmp_path):

@@ -4,7 +4,10 @@ For every ``--every``-th target training image, model B scores the image as a se
 does, each strategy picks one round's budget (the config's selection hook), and the picks are
 compared with the ground truth and model A's prediction: how many are void, how many A gets
 wrong, how many lie near a class boundary (within ``--radius`` pixels of a label change), and
-how many classes they cover. Base rates over all pixels come first.
+how many classes they cover. Base rates over all pixels come first. A second table shows, per
+ground-truth class, what no strategy that picks inside B's inconsistency mask can reach: the
+share of the class's pixels in the mask, of those A gets wrong, of A's errors outside the mask
+(where B's two classifiers agree) and of those B's mean prediction gets wrong.
 
     python tools/analysis/selection_quality.py configs/labor/spl_synth.py \\
         work_dirs/demo/iter_500.pth --strategies spl ppl random entropy
@@ -24,7 +27,7 @@ from mmengine.runner import load_checkpoint
 from mmseg.registry import DATASETS, HOOKS, MODELS
 
 import labor_mmseg  # noqa: F401  (registers components)
-from labor_mmseg.selection import SELECTION_STRATEGIES, get_strategy
+from labor_mmseg.selection import SELECTION_STRATEGIES, get_strategy, inconsistency_mask
 
 IGNORE = 255
 
@@ -60,6 +63,32 @@ def summary(tally: dict) -> dict:
                 class_counts=tally['classes'].tolist())
 
 
+CLASS_COUNTS = ('pixels', 'inconsistent', 'a_wrong', 'a_wrong_consistent', 'b_wrong')
+
+
+def count_classes(tally: dict, gt: np.ndarray, pred: np.ndarray, b_pred: np.ndarray,
+                  inconsistent: np.ndarray) -> None:
+    """Add one image's non-void pixels to the per-class counters ``tally`` (CLASS_COUNTS)."""
+    valid = gt != IGNORE
+    a_wrong = pred != gt
+    selections = dict(pixels=valid, inconsistent=inconsistent, a_wrong=a_wrong,
+                      a_wrong_consistent=a_wrong & ~inconsistent, b_wrong=b_pred != gt)
+    for key, selected in selections.items():
+        tally[key] += np.bincount(gt[valid & selected], minlength=len(tally[key]))
+
+
+def class_summary(tally: dict, classes: tuple) -> dict:
+    """Per class present: shares of its pixels in the mask, wrong for A, wrong for B, and the
+    share of A's errors outside the mask."""
+    return {name: dict(pixels=int(tally['pixels'][k]),
+                       inconsistent=tally['inconsistent'][k] / tally['pixels'][k],
+                       a_wrong=tally['a_wrong'][k] / tally['pixels'][k],
+                       a_errors_outside_mask=(tally['a_wrong_consistent'][k]
+                                              / max(tally['a_wrong'][k], 1)),
+                       b_wrong=tally['b_wrong'][k] / tally['pixels'][k])
+            for k, name in enumerate(classes) if tally['pixels'][k]}
+
+
 def target_dataset_cfg(cfg: Config) -> dict:
     """The target training dataset of a LabOR config, unwrapped from Paired/SparseLabel."""
     dataset = cfg.train_dataloader.dataset
@@ -69,8 +98,9 @@ def target_dataset_cfg(cfg: Config) -> dict:
 
 @torch.no_grad()
 def evaluate(cfg: Config, checkpoint: str, strategies: list[str], every: int,
-             radius: int, round_idx: int) -> dict:
-    """Tallies of the picks of each strategy, and of all pixels, over the sampled images."""
+             radius: int, round_idx: int) -> tuple[dict, dict]:
+    """Tallies of the picks of each strategy, and of all pixels, over the sampled images; and
+    the per-class counts of :func:`class_summary`."""
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     model = MODELS.build(cfg.model)
     load_checkpoint(model, checkpoint, map_location='cpu')
@@ -86,6 +116,7 @@ def evaluate(cfg: Config, checkpoint: str, strategies: list[str], every: int,
     dataset = DATASETS.build(dataset_cfg)
     num_classes = len(dataset.metainfo['classes'])
     tallies = {name: new_tally(num_classes) for name in ['all pixels', *strategies]}
+    per_class = {key: np.zeros(num_classes, np.int64) for key in CLASS_COUNTS}
     for idx in range(0, len(dataset), every):
         item = dataset[idx]
         gt = item['data_samples'].gt_sem_seg.data[0].numpy().astype(np.uint8)
@@ -95,6 +126,8 @@ def evaluate(cfg: Config, checkpoint: str, strategies: list[str], every: int,
                              align_corners=False).argmax(dim=1)[0].numpy()
         prob1, prob2 = model.selector_probs(batch['inputs'], gt.shape)
         boundary = boundary_mask(gt, radius)
+        count_classes(per_class, gt, pred, (prob1 + prob2)[0].argmax(dim=0).numpy(),
+                      inconsistency_mask(prob1[0], prob2[0]).numpy())
         count(tallies['all pixels'], np.ones_like(boundary), gt, pred, boundary)
         budget = hook.image_budget(gt.size, round_idx)
         for name in strategies:
@@ -103,7 +136,8 @@ def evaluate(cfg: Config, checkpoint: str, strategies: list[str], every: int,
                 kwargs['generator'] = torch.Generator().manual_seed(idx)
             mask = get_strategy(name)(prob1[0], prob2[0], budget, **kwargs).numpy()
             count(tallies[name], mask, gt, pred, boundary)
-    return {name: summary(tally) for name, tally in tallies.items()}
+    return ({name: summary(tally) for name, tally in tallies.items()},
+            class_summary(per_class, dataset.metainfo['classes']))
 
 
 def markdown(results: dict) -> str:
@@ -113,6 +147,16 @@ def markdown(results: dict) -> str:
     for name, r in results.items():
         lines.append(f'| {name} | {r["pixels"]} | {r["void"]:.1%} | {r["a_wrong"]:.1%} | '
                      f'{r["near_boundary"]:.1%} | {r["classes_covered"]} |')
+    return '\n'.join(lines)
+
+
+def class_markdown(per_class: dict) -> str:
+    """One row per ground-truth class."""
+    lines = ['| class | pixels | in the inconsistency mask | A wrong | '
+             "A's errors outside the mask | B wrong |", '|---|---:|---:|---:|---:|---:|']
+    for name, r in per_class.items():
+        lines.append(f'| {name} | {r["pixels"]} | {r["inconsistent"]:.1%} | {r["a_wrong"]:.1%} | '
+                     f'{r["a_errors_outside_mask"]:.1%} | {r["b_wrong"]:.1%} |')
     return '\n'.join(lines)
 
 
@@ -130,11 +174,13 @@ def main() -> None:
     args = parser.parse_args()
     if not Path(args.checkpoint).is_file():
         raise SystemExit(f'{args.checkpoint}: checkpoint not found')
-    results = evaluate(Config.fromfile(args.config), args.checkpoint, args.strategies,
-                       args.every, args.radius, args.round)
+    results, per_class = evaluate(Config.fromfile(args.config), args.checkpoint,
+                                  args.strategies, args.every, args.radius, args.round)
     print(markdown(results))
+    print()
+    print(class_markdown(per_class))
     if args.out:
-        Path(args.out).write_text(json.dumps(results, indent=2))
+        Path(args.out).write_text(json.dumps(dict(picks=results, classes=per_class), indent=2))
 
 
 if __name__ == '__main__':
