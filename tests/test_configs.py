@@ -27,3 +27,9 @@ def test_config_builds(path):
     assert type(model).__name__ == expected
     for hook in cfg.get('custom_hooks', []):
         HOOKS.build(hook)
+
+
+@pytest.mark.parametrize('name', ['spl_synth', 'ppl_synth', 'spl_gta2cs', 'ppl_gta2cs'])
+def test_selection_configs_give_the_selector_class_adaptive_pseudo_labels(name):
+    cfg = Config.fromfile(CONFIGS[0].with_name(f'{name}.py'))
+    assert cfg.model.pseudo_label_class_fraction == 0.2

@@ -1,9 +1,5 @@
 # LabOR-PPL on the synthetic benchmark: 40 representative points per target image.
 _base_ = ['./spl_synth.py']
-# B's pseudo-labels also keep each predicted class's most confident 20% per image (after
-# IAST): with A's 0.9-confident pixels only, B never learned classes A is rarely sure of, so
-# its two heads agreed, wrongly, on them and PPL's points never reached them.
-model = dict(pseudo_label_class_fraction=0.2)
 custom_hooks = [
     dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=100),
     dict(type='PPLSelectionHook', budget=40, rounds=[500, 600, 700, 800, 900]),

@@ -343,7 +343,7 @@ def build_labor(config: str, own_backbone: bool, device: torch.device) -> tuple:
 def bench_train_step(settings: Settings, device: torch.device) -> dict:
     """Median time of one train step per variant, steps interleaved across the variants."""
     variants = {'adaptseg': ('adaptseg_synth', False), 'labor': ('spl_synth', False),
-                'labor_ppl': ('ppl_synth', False), 'labor_own_backbone': ('spl_synth', True)}
+                'labor_own_backbone': ('spl_synth', True)}
     models = {name: build_labor(config, own, device) for name, (config, own) in variants.items()}
     n, size = settings.train_batch, settings.train_size
     # One batch for every step: preprocessing returns new tensors and padding it is idempotent.
@@ -364,11 +364,10 @@ def train_ratios(result: dict) -> list[dict]:
     """LabOR (each selector variant) against AdaptSeg, and own against shared backbone."""
     t = result['time_s']
     return [
+        # SPL's and PPL's configs train alike (selection runs between steps), both with
+        # class-adaptive pseudo-labels for B (pseudo_label_class_fraction): one sort a batch.
         ratio('train_step.labor', 'LabOR step / AdaptSeg step (B shares A\'s backbone)',
               t['labor'] / t['adaptseg'], TARGETS['train_step']),
-        # PPL's config adds per-class pseudo-labels (pseudo_label_class_fraction): one sort.
-        ratio('train_step.labor_ppl', 'LabOR-PPL step / AdaptSeg step (class-adaptive '
-              'pseudo-labels)', t['labor_ppl'] / t['adaptseg'], TARGETS['train_step']),
         # Not the default, and no target: B's own backbone adds a backbone forward and backward
         # on the target batch to A's two, about 1.5 x whatever the implementation.
         ratio('train_step.labor_own_backbone', 'LabOR step / AdaptSeg step (B has its own '
