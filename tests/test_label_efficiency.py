@@ -1,5 +1,6 @@
 """tools/benchmark/label_efficiency.py: cached runs are reused only for the config they ran."""
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -78,21 +79,78 @@ def test_finished_seeds_ignore_stale_and_other_dirs(harness, tmp_path):
     assert harness.finished_seeds(tmp_path, 'labor_ppl') == []
 
 
-def test_ablation_needs_a_tag_and_keeps_its_runs_apart(harness, tmp_path, monkeypatch):
+@pytest.fixture
+def repo(harness, tmp_path, monkeypatch):
+    """``(main, root)``: the harness's main (on ``source_only``) over a repository at ``root``
+    with the real configs and a README holding the main and the ``x3`` sections."""
     root = tmp_path / 'repo'
     root.mkdir()
     (root / 'configs').symlink_to(Path(__file__).resolve().parents[1] / 'configs')
-    section = '<!-- BEGIN label_efficiency_x3 -->\n<!-- END label_efficiency_x3 -->'
-    (root / 'README.md').write_text(f'# Results\n{section}\n')
+    sections = [f'<!-- BEGIN {n} -->\n<!-- END {n} -->'
+                for n in ('label_efficiency', 'label_efficiency_x3')]
+    (root / 'README.md').write_text('# Results\n' + '\n'.join(sections) + '\n')
     monkeypatch.setattr(harness, 'REPO', root)
     monkeypatch.setattr(harness, 'benchmark_is_current', lambda data_root: True)
     monkeypatch.setattr(harness, 'plot', lambda rows, path: path.write_bytes(b'png'))
 
     def main(*argv: str) -> None:
         monkeypatch.setattr(sys, 'argv', ['label_efficiency.py', '--methods', 'source_only',
-                                          *argv])
+                                          '--work-dir', str(root / 'work_dirs' /
+                                                            'label_efficiency'), *argv])
         harness.main()
 
+    return main, root
+
+
+def test_table_survives_its_work_dirs(harness, repo):
+    main, root = repo
+    main('--seeds', '0', '1')
+    shutil.rmtree(root / 'work_dirs')  # another machine, a fresh clone
+    main('--seeds', '0', '1', '2')
+    assert [c[1]['randomness.seed'] for c in harness.calls] == [0, 1, 2]  # only seed 2 is new
+    table = (root / 'benchmarks' / 'label_efficiency.md').read_text()
+    assert '| Source only | 12.50 ± 0.00 | 3 |' in table
+    assert table.strip() in (root / 'README.md').read_text()
+    main('--finished-only')
+    assert '| Source only | 12.50 ± 0.00 | 3 |' in (root / 'README.md').read_text()
+
+
+def test_recorded_runs_of_another_config_are_kept_aside_and_retrained(harness, repo):
+    main, root = repo
+    main('--seeds', '0')
+    record = root / 'benchmarks' / 'label_efficiency.json'
+    content = json.loads(record.read_text())
+    content['runs'][0].update(mIoU=3.0, config_digest='an older config')
+    record.write_text(json.dumps(content))
+    shutil.rmtree(root / 'work_dirs')
+    main('--seeds', '0')
+    assert len(harness.calls) == 2
+    content = json.loads(record.read_text())
+    assert [r['mIoU'] for r in content['runs']] == [12.5]
+    assert [r['mIoU'] for r in content['stale_runs']] == [3.0]  # kept, out of the table
+    main('--finished-only')
+    assert [r['mIoU'] for r in json.loads(record.read_text())['stale_runs']] == [3.0]
+
+
+def test_record_without_config_digests_is_refused_before_training(harness, repo):
+    main, root = repo
+    (root / 'benchmarks').mkdir()
+    (root / 'benchmarks' / 'label_efficiency.json').write_text(json.dumps(
+        dict(runs=[dict(method='source_only', seed=0, mIoU=1.0)])))
+    with pytest.raises(ValueError, match=r'label_efficiency\.json: runs \[0\] lack'):
+        main('--seeds', '0')
+    assert harness.calls == []
+
+
+def test_config_digest_ignores_key_order_and_work_dir(harness):
+    a = Config(dict(model=dict(type='X', depth=18), work_dir='a', seed=1))
+    b = Config(dict(seed=1, work_dir='b', model=dict(depth=18, type='X')))
+    assert harness.config_digest(a) == harness.config_digest(b)
+    assert harness.config_digest(a) != harness.config_digest(Config(dict(seed=2, model=a.model)))
+
+
+def test_ablation_needs_a_tag_and_keeps_its_runs_apart(harness, repo):
+    main, root = repo
     with pytest.raises(SystemExit):  # would replace the main table's runs
         main('--seeds', '0', '--cfg-options', 'train_cfg.max_iters=7')
     harness.calls.clear()

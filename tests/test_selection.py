@@ -21,6 +21,7 @@ from labor_mmseg.selection import (
 )
 from labor_mmseg.selection import discrepancy as discrepancy_module
 from labor_mmseg.selection import quotas as quotas_module
+from labor_mmseg.selection.ppl import class_boundaries
 
 CONSISTENT = (0.9, 0.1)  # both heads say class 0
 
@@ -297,6 +298,64 @@ def test_ppl_matches_a_per_class_reference_with_exact_count(seed, noise, dense, 
             mask = select_ppl(prob1, prob2, budget, labeled, feats)
             assert mask.sum() == min(budget, num_candidates)
             assert picked(mask) == ppl_reference(prob1, prob2, budget, labeled, reference_feats)
+
+
+def test_class_boundaries_hand_computed():
+    classes = torch.tensor([[0, 0, 0, 0, 1],
+                            [0, 0, 0, 0, 1],
+                            [0, 0, 0, 0, 1],
+                            [2, 2, 2, 2, 2]])
+    expected = torch.tensor([[0, 0, 0, 1, 1],
+                             [0, 0, 0, 1, 1],
+                             [1, 1, 1, 1, 1],
+                             [1, 1, 1, 1, 1]], dtype=torch.bool)
+    assert torch.equal(class_boundaries(classes, 1), expected)
+    wider = class_boundaries(classes, 2)
+    assert not wider[0, :2].any()
+    assert wider[0, 2] and wider[1, 0]  # class 1 two columns away, class 2 two rows away
+
+
+def interior_example():
+    """[4, 5, 7] maps in class 1's region: the heads disagree on a 3x3 block (rows 1-3, columns
+    1-3; class 0 voted) and on column 5 (class 1 voted, like its surroundings); features put
+    the block's border pixels nearest the class-0 prototype."""
+    head1 = torch.ones(5, 7, dtype=torch.long)
+    head2 = head1.clone()
+    head1[1:4, 1:4], head2[1:4, 1:4] = 0, 2
+    head2[:, 5] = 3
+    # Head 1 is the surer (0.7 against 0.625), so its class has the higher mean.
+    prob1 = torch.nn.functional.one_hot(head1, 4).permute(2, 0, 1).double() * 0.6 + 0.1
+    prob2 = torch.nn.functional.one_hot(head2, 4).permute(2, 0, 1).double() * 0.5 + 0.125
+    features = torch.zeros(1, 5, 7, dtype=torch.float64)
+    features[0, 2, 2] = 5.0  # the block's centre lies far from the block's mean feature
+    return prob1, prob2, features
+
+
+def test_ppl_interior_candidates_come_before_boundary_ones():
+    prob1, prob2, features = interior_example()
+    # Only the block's centre is interior to class 0 (its 3x3 window is all class 0); the
+    # paper's rule picks a border pixel, nearer the prototype.
+    plain = select_ppl(prob1, prob2, 2, features=features)
+    interior = select_ppl(prob1, prob2, 2, features=features, boundary_radius=1)
+    assert plain.view(-1)[2 * 7 + 2] == 0
+    assert interior[2, 2] and interior.sum() == 2
+    # The column's voted class is its surroundings': interior, whatever the heads dispute.
+    assert interior[:, 5].sum() == 1 == plain[:, 5].sum()
+    assert not class_boundaries(torch.ones(5, 7, dtype=torch.long), 1).any()
+    # More points than interior candidates: the rest are boundary pixels, nearest first.
+    assert select_ppl(prob1, prob2, 4, features=features, boundary_radius=1)[1:4, 1:4].sum() == 2
+
+
+def test_ppl_boundary_radius_zero_is_the_papers_rule():
+    prob1, prob2 = random_pair(5, 12, 10, seed=4, noise=0.7)
+    assert torch.equal(select_ppl(prob1, prob2, 7), select_ppl(prob1, prob2, 7, boundary_radius=0))
+
+
+@pytest.mark.parametrize('radius', [-1, 1.5, True, '1'])
+def test_ppl_rejects_bad_boundary_radius(radius):
+    prob1, prob2 = random_pair(3, 4, 4, seed=0)
+    with pytest.raises(ValueError, match='boundary_radius'):
+        select_ppl(prob1, prob2, 2, boundary_radius=radius)
 
 
 def test_ppl_rejects_features_of_the_wrong_size():

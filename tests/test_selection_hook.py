@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from mmengine.runner import Runner
 
-from labor_mmseg.engine import ActiveSelectionHook
+from labor_mmseg.engine import ActiveSelectionHook, PPLSelectionHook
 from labor_mmseg.labeling import QUERIED_VOID
+from labor_mmseg.selection import select_ppl
 
 from .conftest import tiny_config
 
@@ -92,3 +93,26 @@ def test_fresh_run_refuses_a_store_with_labels_and_keeps_them(tiny_benchmark, tm
         ActiveSelectionHook(strategy='random', budget=0.01, rounds=[3, 6]).before_train(again)
     assert hook.store.manifest_path.read_bytes() == manifest
     assert hook.store.completed_rounds == [0]
+
+
+def test_strategy_cfg_reaches_the_strategy(tiny_benchmark, tmp_path):
+    runner = build_runner(tiny_benchmark, tmp_path)
+    hook = PPLSelectionHook(budget=10, rounds=[3], boundary_radius=2)
+    hook.before_train(runner)
+    seen = []
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs)
+        return select_ppl(*args, **kwargs)
+
+    hook.strategy = recording
+    hook.select_image(runner.model, 0, 0)
+    assert seen == [dict(labeled=seen[0]['labeled'], boundary_radius=2)]
+    assert PPLSelectionHook().strategy_cfg == dict(boundary_radius=1)
+
+
+def test_bad_strategy_cfg_names_the_config_field():
+    with pytest.raises(TypeError, match=r"ActiveSelectionHook\.strategy_cfg .*'spl'"):
+        ActiveSelectionHook(strategy='spl', strategy_cfg=dict(boundary_radius=1))
+    with pytest.raises(ValueError, match=r'PPLSelectionHook\.boundary_radius'):
+        PPLSelectionHook(boundary_radius=-1)

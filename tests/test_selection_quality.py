@@ -86,3 +86,24 @@ def test_missing_checkpoint_is_named(tmp_path):
     proc = subprocess.run([sys.executable, str(SCRIPT), 'configs/labor/spl_synth.py',
                            str(missing)], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode != 0 and str(missing) in proc.stderr
+
+
+def test_the_hooks_strategy_gets_the_hooks_options(quality, tiny_benchmark, tmp_path,
+                                                    monkeypatch):
+    cfg = tiny_config('ppl_synth', tiny_benchmark, tmp_path)
+    cfg.merge_from_dict({'custom_hooks.1.boundary_radius': 3})
+    checkpoint = tmp_path / 'model.pth'
+    torch.save({'state_dict': MODELS.build(cfg.model).state_dict()}, checkpoint)
+    seen = []
+
+    def get_strategy(name):
+        def select(prob1, prob2, budget, **kwargs):
+            seen.append((name, kwargs))
+            mask = torch.zeros(prob1.shape[1:], dtype=torch.bool)
+            mask[0, 0] = True
+            return mask
+        return select
+
+    monkeypatch.setattr(quality, 'get_strategy', get_strategy)
+    quality.evaluate(cfg, str(checkpoint), ['ppl', 'spl'], every=6, radius=1, round_idx=0)
+    assert seen == [('ppl', {'boundary_radius': 3}), ('spl', {})]

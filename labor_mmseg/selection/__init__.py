@@ -2,7 +2,7 @@
 
 from .baselines import select_entropy, select_random
 from .discrepancy import class_argmax, classifier_discrepancy, inconsistency_mask
-from .ppl import select_ppl
+from .ppl import check_boundary_radius, select_ppl
 from .quotas import class_quotas, pick_per_class
 from .registry import SELECTION_STRATEGIES, budget_in_pixels, get_strategy
 from .spl import select_spl
@@ -10,6 +10,7 @@ from .spl import select_spl
 __all__ = [
     'SELECTION_STRATEGIES',
     'budget_in_pixels',
+    'check_boundary_radius',
     'class_argmax',
     'class_quotas',
     'classifier_discrepancy',

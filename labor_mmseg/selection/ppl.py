@@ -1,8 +1,10 @@
 """Point-based Pixel Labeling (PPL) of LabOR."""
 
 from collections.abc import Iterator
+from numbers import Integral
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from .discrepancy import (
@@ -17,7 +19,7 @@ from .quotas import float_rank_key, pick_per_class
 
 
 def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None = None,
-               features: Tensor | None = None) -> Tensor:
+               features: Tensor | None = None, boundary_radius: int = 0) -> Tensor:
     """Point-based Pixel Labeling: the most representative uncertain pixels per class (LabOR, PPL).
 
     The candidate set D holds the pixels of the inconsistency mask not labeled yet. Each candidate
@@ -33,16 +35,26 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
     number of classes present; without this the same largest classes would take it every round
     and the small ones (poles, signs, riders) would never get a point.
 
+    Interior first (not in the paper; ``boundary_radius`` > 0): candidates within
+    ``boundary_radius`` pixels of another class in the map of B's classes (the voted class on
+    D, the heads' common vote elsewhere) are ranked after every interior candidate of their
+    class, so a class takes boundary pixels only when it has too few interior ones. Most of the
+    inconsistency mask is a thin band where the heads place a boundary differently; an interior
+    candidate marks a region whose class the heads dispute. Distances are then compared to
+    within one unit in the last place of float32.
+
     Args:
         prob1, prob2: ``[C, H, W]`` softmax maps of model B's two classifiers.
         budget: the number of points to select, > 0.
         labeled: ``BoolTensor[H, W]`` of pixels already labeled, never selected again.
         features: ``[F, H, W]`` per-pixel features; default the mean probability map.
+        boundary_radius: rank candidates this close to a class boundary last (0: off).
 
     Returns:
         ``BoolTensor[H, W]`` with exactly ``min(budget, |D|)`` pixels set.
     """
     labeled = check_selection_inputs(prob1, prob2, budget, labeled)
+    check_boundary_radius(boundary_radius)
     num_classes = prob1.shape[0]
     if features is not None and (features.dim() != 3 or features.shape[1:] != prob1.shape[1:]
                                  or features.device != prob1.device):
@@ -82,8 +94,30 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
         for classes, feats in chunks()), strict=True))
     if columns is None:
         pred, dist = pred[index], dist[index]
-    return index_mask(index[pick_per_class(pred, float_rank_key(dist), num_classes, budget, held)],
+    rank_key = float_rank_key(dist)
+    if boundary_radius > 0:
+        classes_map = vote1.clone()
+        classes_map.view(-1)[index] = pred
+        on_boundary = class_boundaries(classes_map, boundary_radius).view(-1)[index]
+        # Non-negative finite float32 bits are < 2**31: halved, they leave bit 30 to the flag.
+        rank_key = (rank_key >> 1) | (on_boundary.long() << 30)
+    return index_mask(index[pick_per_class(pred, rank_key, num_classes, budget, held)],
                       candidates.shape)
+
+
+def check_boundary_radius(radius: int) -> None:
+    """Raise ``ValueError`` unless ``radius`` is an int >= 0 (``select_ppl``'s
+    ``boundary_radius``)."""
+    if isinstance(radius, bool) or not isinstance(radius, Integral) or radius < 0:
+        raise ValueError(f'boundary_radius must be an int >= 0, got {radius!r}')
+
+
+def class_boundaries(classes: Tensor, radius: int) -> Tensor:
+    """``BoolTensor[H, W]``: pixels of the class map ``classes`` (``[H, W]`` ints) with another
+    class within ``radius`` pixels (Chebyshev distance), image borders not counting."""
+    window = dict(kernel_size=2 * radius + 1, stride=1, padding=radius)
+    values = classes[None, None].float()  # class ids are small: exact in float32
+    return (F.max_pool2d(values, **window) != -F.max_pool2d(-values, **window))[0, 0]
 
 
 def labeled_class_counts(prob1: Tensor, prob2: Tensor, vote1: Tensor, vote2: Tensor,

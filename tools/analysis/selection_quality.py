@@ -11,6 +11,9 @@ share of the class's pixels in the mask, of those A gets wrong, of A's errors ou
 
     python tools/analysis/selection_quality.py configs/labor/spl_synth.py \\
         work_dirs/demo/iter_500.pth --strategies spl ppl random entropy
+
+The config's selection hook gives the budget, and its strategy its options (``--cfg-options``
+changes them, e.g. ``custom_hooks.1.boundary_radius=0`` with a PPL config).
 """
 import argparse
 import json
@@ -20,7 +23,7 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
@@ -131,7 +134,7 @@ def evaluate(cfg: Config, checkpoint: str, strategies: list[str], every: int,
         count(tallies['all pixels'], np.ones_like(boundary), gt, pred, boundary)
         budget = hook.image_budget(gt.size, round_idx)
         for name in strategies:
-            kwargs = {}
+            kwargs = dict(hook.strategy_cfg) if name == hook.strategy_name else {}
             if name == 'random':
                 kwargs['generator'] = torch.Generator().manual_seed(idx)
             mask = get_strategy(name)(prob1[0], prob2[0], budget, **kwargs).numpy()
@@ -171,11 +174,16 @@ def main() -> None:
     parser.add_argument('--radius', type=int, default=2, help='boundary radius in pixels')
     parser.add_argument('--round', type=int, default=0, help="whose budget share to use")
     parser.add_argument('--out', help='also write the figures as JSON here')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='options applied to the config, e.g. '
+                             'custom_hooks.1.boundary_radius=0 (PPL with the paper\'s rule)')
     args = parser.parse_args()
     if not Path(args.checkpoint).is_file():
         raise SystemExit(f'{args.checkpoint}: checkpoint not found')
-    results, per_class = evaluate(Config.fromfile(args.config), args.checkpoint,
-                                  args.strategies, args.every, args.radius, args.round)
+    cfg = Config.fromfile(args.config)
+    cfg.merge_from_dict(args.cfg_options)
+    results, per_class = evaluate(cfg, args.checkpoint, args.strategies, args.every, args.radius,
+                                  args.round)
     print(markdown(results))
     print()
     print(class_markdown(per_class))

@@ -12,6 +12,11 @@ benchmarks/label_efficiency.{json,md,png} and the README section between
     python tools/benchmark/label_efficiency.py --finished-only   # only rewrite the table
 
 The table always holds every finished run of the current configs, whatever was asked to train.
+Each run's result, with the digest of its config, is also recorded in the table's JSON
+(``benchmarks/label_efficiency.json``, committed): a run recorded there with the current config
+counts as finished where its work dir is gone (another machine, a fresh clone), so the table
+survives its work dirs and is never rebuilt from a part of its runs. Recorded runs of an older
+config move to the JSON's ``stale_runs``, kept as they were.
 
 An ablation changes every method's config and gets a name: its runs go to
 work_dirs/label_efficiency_<tag>/, its table to benchmarks/label_efficiency_<tag>.{json,md,png}
@@ -62,11 +67,51 @@ ALL_LABELS = ('adaptseg_all_labels', 'supervised')
 
 
 def config_digest(cfg: Config) -> str:
-    """Hash of everything in ``cfg`` that changes a run (``work_dir`` and ``resume`` do not)."""
+    """Hash of everything in ``cfg`` that changes a run (``work_dir`` and ``resume`` do not).
+
+    Canonical JSON (sorted keys, tuples as lists), so the digest does not depend on a formatter's
+    version or on key order.
+    """
     content = cfg.to_dict()
     content.pop('work_dir', None)
     content.pop('resume', None)
-    return hashlib.sha256(Config(content).pretty_text.encode()).hexdigest()
+    text = json.dumps(content, sort_keys=True, default=repr, separators=(',', ':'))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def method_config(method: str, seed: int, ablation: dict | None = None) -> tuple[Path, dict,
+                                                                                 Config]:
+    """The config file of ``method``, the cfg options of the run with ``seed`` (and
+    ``ablation``'s on top), and the config they give."""
+    config, _, options = METHODS[method]
+    config_file = REPO / 'configs' / 'labor' / f'{config}.py'
+    cfg_options = {'randomness.seed': seed, **options, **(ablation or {})}
+    cfg = Config.fromfile(str(config_file))
+    cfg.merge_from_dict(cfg_options)
+    return config_file, cfg_options, cfg
+
+
+RUN_FIELDS = {'method', 'seed', 'mIoU', 'labeled_percent', 'points_per_image', 'config_digest'}
+
+
+def load_record(path: Path) -> tuple[list[dict], list[dict]]:
+    """``(runs, stale_runs)`` recorded in a table's JSON (both empty if there is none yet).
+
+    ValueError naming the file when it cannot be read or a run lacks its config digest.
+    """
+    if not path.is_file():
+        return [], []
+    try:
+        content = json.loads(path.read_text())
+        runs, stale = content['runs'], content.get('stale_runs', [])
+        incomplete = [i for i, entry in enumerate(runs) if not RUN_FIELDS <= entry.keys()]
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ValueError(f'{path}: not a label-efficiency record ({type(err).__name__}: '
+                         f'{err}); fix it or move it aside') from None
+    if incomplete:
+        raise ValueError(f'{path}: runs {incomplete} lack one of {sorted(RUN_FIELDS)}; fix them '
+                         'or move the file aside')
+    return runs, stale
 
 
 def is_stale(work_dir: Path, config: str, cfg: Config) -> bool:
@@ -80,33 +125,34 @@ def is_stale(work_dir: Path, config: str, cfg: Config) -> bool:
 
 
 def run(method: str, seed: int, out_root: Path, train: bool = True,
-        ablation: dict | None = None) -> dict | None:
+        ablation: dict | None = None, recorded: list[dict] = ()) -> dict | None:
     """Train and test one method with one seed, or read its finished result.
 
-    With ``train=False`` only a finished run of the current config is read (None otherwise).
+    A finished run is one in its work dir, or one in ``recorded`` (the table's JSON), of the
+    current config. With ``train=False`` only a finished run is read (None otherwise).
     ``ablation`` holds cfg options applied on top of the method's own.
     """
     work_dir = out_root / method / f'seed{seed}'
-    config, _, options = METHODS[method]
-    config_file = REPO / 'configs' / 'labor' / f'{config}.py'
-    cfg_options = {'randomness.seed': seed, **options, **(ablation or {})}
-    cfg = Config.fromfile(str(config_file))
-    cfg.merge_from_dict(cfg_options)
-    stale = is_stale(work_dir, config, cfg)
+    config_file, cfg_options, cfg = method_config(method, seed, ablation)
+    digest = config_digest(cfg)
+    stale = is_stale(work_dir, config_file.stem, cfg)
     if stale and train:
         moved = set_aside(work_dir, 'stale')
-        print(f'{work_dir}: trained with another config than configs/labor/{config}.py now '
-              f'gives; moved to {moved.name}, training afresh')
+        print(f'{work_dir}: trained with another config than {config_file.relative_to(REPO)} '
+              f'now gives; moved to {moved.name}, training afresh')
     result_file = work_dir / 'result.json'
     if result_file.is_file() and not stale:
-        return json.loads(result_file.read_text())
+        return {**json.loads(result_file.read_text()), 'config_digest': digest}
+    for entry in recorded:
+        if (entry['method'], entry['seed'], entry['config_digest']) == (method, seed, digest):
+            return entry
     if not train:
         return None
     metrics = train_and_test(config_file, work_dir, cfg_options,
                              resume=(work_dir / 'last_checkpoint').is_file())
     manifest = work_dir / 'label_store' / 'manifest.json'
     result = dict(method=method, seed=seed, mIoU=float(metrics['mIoU']), labeled_percent=0.0,
-                  points_per_image=0.0)
+                  points_per_image=0.0, config_digest=digest)
     if method in ALL_LABELS:
         result['labeled_percent'] = 100.0
     elif manifest.is_file():
@@ -119,17 +165,21 @@ def run(method: str, seed: int, out_root: Path, train: bool = True,
     return result
 
 
-def finished_seeds(out_root: Path, method: str) -> list[int]:
-    """Seeds with a run directory of ``method`` (finished or not, current or not)."""
+def finished_seeds(out_root: Path, method: str, recorded: list[dict] = ()) -> list[int]:
+    """Seeds with a run directory of ``method`` or a run in ``recorded`` (finished or not,
+    current or not)."""
     names = (p.name for p in (out_root / method).glob('seed*'))
-    return sorted(int(name[4:]) for name in names if name[4:].isdigit())
+    seeds = {int(name[4:]) for name in names if name[4:].isdigit()}
+    return sorted(seeds | {r['seed'] for r in recorded if r['method'] == method})
 
 
-def finished_results(out_root: Path, ablation: dict | None = None) -> list[dict]:
-    """Every finished run under ``out_root`` of the current configs (with ``ablation``), not
-    only those asked for now."""
-    return [r for m in METHODS for s in finished_seeds(out_root, m)
-            if (r := run(m, s, out_root, train=False, ablation=ablation)) is not None]
+def finished_results(out_root: Path, ablation: dict | None = None,
+                     recorded: list[dict] = ()) -> list[dict]:
+    """Every finished run under ``out_root`` or in ``recorded`` of the current configs (with
+    ``ablation``), not only those asked for now."""
+    return [r for m in METHODS for s in finished_seeds(out_root, m, recorded)
+            if (r := run(m, s, out_root, train=False, ablation=ablation, recorded=recorded))
+            is not None]
 
 
 def summary(results: list[dict]) -> list[dict]:
@@ -218,26 +268,34 @@ def main() -> None:
         generate_synthetic_benchmark(data_root)
     work_dir = Path(args.work_dir)
     out_root = work_dir.with_name(f'{work_dir.name}_{args.tag}') if args.tag else work_dir
+    bench = REPO / 'benchmarks'
+    record = bench / f'{name}.json'
+    recorded, stale_runs = load_record(record)
     if not args.finished_only:
         for method in args.methods:
             for seed in args.seeds:
-                run(method, seed, out_root, ablation=args.cfg_options)
-    results = finished_results(out_root, args.cfg_options)
+                run(method, seed, out_root, ablation=args.cfg_options, recorded=recorded)
+    results = finished_results(out_root, args.cfg_options, recorded)
+    current = {(r['method'], r['seed'], r['config_digest']) for r in results}
+    stale_runs += [r for r in recorded
+                   if (r['method'], r['seed'], r['config_digest']) not in current]
     rows = summary(results)
     full = full_supervision(rows)
     text = ''
     if args.cfg_options:
         text = 'Ablation: every run with ' + ', '.join(
             f'`{k}={v!r}`' for k, v in args.cfg_options.items()) + '.'
-        if full is None and (full := full_supervision(summary(finished_results(work_dir)))):
-            text += (f' Ratios are to the main table\'s full supervision ({full["mean"]:.2f}, '
-                     f'mean of {full["seeds"]} runs).')
+        if full is None:
+            main_runs = load_record(bench / 'label_efficiency.json')[0]
+            full = full_supervision(summary(finished_results(work_dir, recorded=main_runs)))
+            if full is not None:
+                text += (f' Ratios are to the main table\'s full supervision '
+                         f'({full["mean"]:.2f}, mean of {full["seeds"]} runs).')
         text += '\n\n'
     text += table(rows, full and full['mean'])
-    bench = REPO / 'benchmarks'
     bench.mkdir(exist_ok=True)
-    (bench / f'{name}.json').write_text(json.dumps(
-        dict(cfg_options=args.cfg_options, runs=results, summary=rows), indent=2))
+    record.write_text(json.dumps(dict(cfg_options=args.cfg_options, runs=results, summary=rows,
+                                      stale_runs=stale_runs), indent=2))
     (bench / f'{name}.md').write_text(text + '\n')
     plot(rows, bench / f'{name}.png')
     print(text)

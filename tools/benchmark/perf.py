@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -52,13 +53,14 @@ except ImportError:  # not installed: use the checkout this script is in
 
 from labor_mmseg.datasets import SparseLabelDataset
 from labor_mmseg.datasets.synthetic import generate_synthetic_benchmark
-from labor_mmseg.engine.hooks.selection_hook import round_budgets
+from labor_mmseg.engine.hooks.selection_hook import PPLSelectionHook, round_budgets
 from labor_mmseg.labeling import GroundTruthOracle, LabelStore
 from labor_mmseg.selection import budget_in_pixels, inconsistency_mask, select_ppl, select_spl
 from labor_mmseg.utils.experiment import update_readme_section
 
 REPO = Path(__file__).resolve().parents[2]
-STRATEGIES = {'spl': select_spl, 'ppl': select_ppl}
+# What SPLSelectionHook / PPLSelectionHook run, with the hooks' defaults.
+STRATEGIES = {'spl': select_spl, 'ppl': partial(select_ppl, **PPLSelectionHook().strategy_cfg)}
 # Per-image budgets of SPLSelectionHook / PPLSelectionHook, spent over the configs' 5 rounds;
 # the benchmark times one round (the first: nothing labeled yet).
 BUDGETS = {'spl': 0.022, 'ppl': 40}

@@ -1,4 +1,5 @@
 """Selection rounds: run model B over the target set, select pixels, buy their labels."""
+import inspect
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +14,7 @@ from mmengine.utils import ProgressBar
 from mmseg.registry import HOOKS
 
 from ...labeling import GroundTruthOracle, LabelStore, export_queries, write_atomic
-from ...selection import budget_in_pixels, get_strategy
+from ...selection import budget_in_pixels, check_boundary_radius, get_strategy
 
 
 def find_sparse_dataset(dataset):
@@ -66,6 +67,8 @@ class ActiveSelectionHook(Hook):
             ``'human'`` exports the round's queries to ``<work_dir>/queries/round_<k>``, saves
             a checkpoint and stops training until ``tools/import_answers.py`` brings the
             answers into the store and training is resumed (``--resume``).
+        strategy_cfg: Keyword arguments of the strategy function (e.g. ``select_ppl``'s
+            ``boundary_radius``).
     """
 
     priority = 'LOWEST'  # after the CheckpointHook (VERY_LOW): see "Crash safety"
@@ -77,13 +80,20 @@ class ActiveSelectionHook(Hook):
                  label_dir: str = 'label_store',
                  pipeline: list[dict] | None = None,
                  seed: int | None = None,
-                 oracle: str = 'ground_truth') -> None:
+                 oracle: str = 'ground_truth',
+                 strategy_cfg: dict | None = None) -> None:
         name = type(self).__name__  # errors name the config field
         self.strategy_name = strategy
         try:
             self.strategy = get_strategy(strategy)
         except KeyError as err:
             raise KeyError(f'{name}.strategy: {err.args[0]}') from None
+        self.strategy_cfg = dict(strategy_cfg or {})
+        try:
+            inspect.signature(self.strategy).bind_partial(None, None, 1, **self.strategy_cfg)
+        except TypeError as err:
+            raise TypeError(f'{name}.strategy_cfg {self.strategy_cfg}: {err} (strategy '
+                            f'{strategy!r})') from None
         try:
             budget_in_pixels(budget, 1 << 20)  # validate early, with the config's value
         except (TypeError, ValueError) as err:
@@ -169,7 +179,7 @@ class ActiveSelectionHook(Hook):
         prob1, prob2 = model.selector_probs(batch['inputs'], size)
         key = self.dataset.key(idx)
         queried = torch.from_numpy(self.store.queried_mask(key, size)).to(prob1.device)
-        kwargs = {}
+        kwargs = dict(self.strategy_cfg)
         if self.strategy_name == 'random':  # per image, so sharding does not change the draw
             kwargs['generator'] = torch.Generator(prob1.device).manual_seed(
                 (self.draw_seed * 1_000_003 + round_idx) * 1_000_003 + idx)
@@ -274,7 +284,16 @@ class SPLSelectionHook(ActiveSelectionHook):
 
 @HOOKS.register_module()
 class PPLSelectionHook(ActiveSelectionHook):
-    """LabOR Point-based Pixel Labeling: prototype-nearest points, 40 per image by default."""
+    """LabOR Point-based Pixel Labeling: prototype-nearest points, 40 per image by default.
 
-    def __init__(self, budget: float | int = 40, **kwargs) -> None:
-        super().__init__(strategy='ppl', budget=budget, **kwargs)
+    ``boundary_radius`` (``select_ppl``): candidates this close to a boundary of B's class map
+    are ranked after the interior ones of their class; 0 gives the paper's rule.
+    """
+
+    def __init__(self, budget: float | int = 40, boundary_radius: int = 1, **kwargs) -> None:
+        try:
+            check_boundary_radius(boundary_radius)
+        except ValueError as err:
+            raise ValueError(f'{type(self).__name__}.{err}') from None
+        super().__init__(strategy='ppl', budget=budget,
+                         strategy_cfg=dict(boundary_radius=boundary_radius), **kwargs)
