@@ -315,6 +315,16 @@ def test_class_boundaries_hand_computed():
     assert wider[0, 2] and wider[1, 0]  # class 1 two columns away, class 2 two rows away
 
 
+@pytest.mark.parametrize('radius', [1, 2, 3])
+def test_class_boundaries_match_a_window_max_min_reference(radius):
+    classes = torch.randint(0, 3, (23, 31), generator=torch.Generator().manual_seed(radius))
+    window = dict(kernel_size=2 * radius + 1, stride=1, padding=radius)
+    values = classes[None, None].double()
+    reference = torch.nn.functional.max_pool2d(values, **window) != -torch.nn.functional.max_pool2d(
+        -values, **window)
+    assert torch.equal(class_boundaries(classes.to(torch.int16), radius), reference[0, 0])
+
+
 def interior_example():
     """[4, 5, 7] maps in class 1's region: the heads disagree on a 3x3 block (rows 1-3, columns
     1-3; class 0 voted) and on column 5 (class 1 voted, like its surroundings); features put

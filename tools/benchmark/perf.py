@@ -18,6 +18,7 @@ import argparse
 import copy
 import ctypes
 import gc
+import inspect
 import json
 import math
 import multiprocessing
@@ -60,7 +61,8 @@ from labor_mmseg.utils.experiment import update_readme_section
 
 REPO = Path(__file__).resolve().parents[2]
 # What SPLSelectionHook / PPLSelectionHook run, with the hooks' defaults.
-STRATEGIES = {'spl': select_spl, 'ppl': partial(select_ppl, **PPLSelectionHook().strategy_cfg)}
+PPL_BOUNDARY_RADIUS = inspect.signature(PPLSelectionHook).parameters['boundary_radius'].default
+STRATEGIES = {'spl': select_spl, 'ppl': partial(select_ppl, boundary_radius=PPL_BOUNDARY_RADIUS)}
 # Per-image budgets of SPLSelectionHook / PPLSelectionHook, spent over the configs' 5 rounds;
 # the benchmark times one round (the first: nothing labeled yet).
 BUDGETS = {'spl': 0.022, 'ppl': 40}
