@@ -21,7 +21,7 @@ from labor_mmseg.selection import (
 )
 from labor_mmseg.selection import discrepancy as discrepancy_module
 from labor_mmseg.selection import quotas as quotas_module
-from labor_mmseg.selection.ppl import class_boundaries
+from labor_mmseg.selection.boundaries import class_boundaries
 
 CONSISTENT = (0.9, 0.1)  # both heads say class 0
 
@@ -354,6 +354,16 @@ def test_ppl_interior_candidates_come_before_boundary_ones():
     assert not class_boundaries(torch.ones(5, 7, dtype=torch.long), 1).any()
     # More points than interior candidates: the rest are boundary pixels, nearest first.
     assert select_ppl(prob1, prob2, 4, features=features, boundary_radius=1)[1:4, 1:4].sum() == 2
+
+
+def test_spl_interior_candidates_come_before_more_discrepant_boundary_ones():
+    prob1, prob2, _ = interior_example()
+    prob1[:, 1, 1] = torch.tensor([0.8, 0.1, 0.05, 0.05], dtype=torch.float64)  # more discrepant
+    assert picked(select_spl(prob1, prob2, 2)) == [5, 8]  # column 5's first pixel, and (1, 1)
+    interior = select_spl(prob1, prob2, 2, boundary_radius=1)
+    assert interior[2, 2] and interior[:, 5].sum() == 1 and interior.sum() == 2
+    with pytest.raises(ValueError, match='boundary_radius'):
+        select_spl(prob1, prob2, 2, boundary_radius=-1)
 
 
 def test_ppl_boundary_radius_zero_is_the_papers_rule():

@@ -113,6 +113,6 @@ def test_strategy_cfg_reaches_the_strategy(tiny_benchmark, tmp_path):
 
 def test_bad_strategy_cfg_names_the_config_field():
     with pytest.raises(TypeError, match=r"ActiveSelectionHook\.strategy_cfg .*'spl'"):
-        ActiveSelectionHook(strategy='spl', strategy_cfg=dict(boundary_radius=1))
+        ActiveSelectionHook(strategy='spl', strategy_cfg=dict(radius=1))
     with pytest.raises(ValueError, match=r'PPLSelectionHook\.boundary_radius'):
         PPLSelectionHook(boundary_radius=-1)

@@ -1,8 +1,9 @@
 """Pixel selection for LabOR (SPL, PPL) and baselines, as pure functions on probability maps."""
 
 from .baselines import select_entropy, select_random
+from .boundaries import check_boundary_radius
 from .discrepancy import class_argmax, classifier_discrepancy, inconsistency_mask
-from .ppl import check_boundary_radius, select_ppl
+from .ppl import select_ppl
 from .quotas import class_quotas, pick_per_class
 from .registry import SELECTION_STRATEGIES, budget_in_pixels, get_strategy
 from .spl import select_spl

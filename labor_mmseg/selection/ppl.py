@@ -1,11 +1,11 @@
 """Point-based Pixel Labeling (PPL) of LabOR."""
 
 from collections.abc import Iterator
-from numbers import Integral
 
 import torch
 from torch import Tensor
 
+from .boundaries import boundary_last, check_boundary_radius
 from .discrepancy import (
     check_selection_inputs,
     index_mask,
@@ -93,44 +93,9 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
         for classes, feats in chunks()), strict=True))
     if columns is None:
         pred, dist = pred[index], dist[index]
-    rank_key = float_rank_key(dist)
-    if boundary_radius > 0:
-        classes_map = vote1.to(torch.int16)  # class ids < 2**15; a small map to compare
-        classes_map.view(-1)[index] = pred.to(torch.int16)
-        on_boundary = class_boundaries(classes_map, boundary_radius).view(-1)[index]
-        # Non-negative finite float32 bits are < 2**31: halved, they leave bit 30 to the flag.
-        rank_key = (rank_key >> 1) | (on_boundary.long() << 30)
+    rank_key = boundary_last(float_rank_key(dist), pred, vote1, index, boundary_radius)
     return index_mask(index[pick_per_class(pred, rank_key, num_classes, budget, held)],
                       candidates.shape)
-
-
-def check_boundary_radius(radius: int) -> None:
-    """Raise ``ValueError`` unless ``radius`` is an int >= 0 (``select_ppl``'s
-    ``boundary_radius``)."""
-    if isinstance(radius, bool) or not isinstance(radius, Integral) or radius < 0:
-        raise ValueError(f'boundary_radius must be an int >= 0, got {radius!r}')
-
-
-def class_boundaries(classes: Tensor, radius: int) -> Tensor:
-    """``BoolTensor[H, W]``: pixels of the class map ``classes`` (``[H, W]`` ints) with another
-    class within ``radius`` pixels (Chebyshev distance), image borders not counting.
-
-    One comparison of the map with itself shifted by each offset of half the window, marking
-    both pixels of every differing pair: a few passes over a small-int map, where a max/min
-    filter over the window costs ten times more on CPU.
-    """
-    h, w = classes.shape
-    boundary = torch.zeros(classes.shape, dtype=torch.bool, device=classes.device)
-    for dy in range(radius + 1):
-        for dx in range(-radius, radius + 1):
-            if dy == 0 and dx <= 0:  # the other half of the window: the same pairs
-                continue
-            here = (slice(0, h - dy), slice(max(0, -dx), w - max(0, dx)))
-            there = (slice(dy, h), slice(max(0, dx), w - max(0, -dx)))
-            differ = classes[here] != classes[there]
-            boundary[here] |= differ
-            boundary[there] |= differ
-    return boundary
 
 
 def labeled_class_counts(prob1: Tensor, prob2: Tensor, vote1: Tensor, vote2: Tensor,

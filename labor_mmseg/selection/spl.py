@@ -3,6 +3,7 @@
 import torch
 from torch import Tensor
 
+from .boundaries import boundary_last, check_boundary_radius
 from .discrepancy import (
     check_selection_inputs,
     classifier_discrepancy,
@@ -15,7 +16,8 @@ from .discrepancy import (
 from .quotas import float_rank_key, pick_per_class
 
 
-def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None = None) -> Tensor:
+def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None = None,
+               boundary_radius: int = 0) -> Tensor:
     """Segment-based Pixel Labeling: label the inconsistency mask (LabOR, SPL).
 
     Candidates are the pixels where the two classifiers' argmax differ and that are not labeled
@@ -24,17 +26,21 @@ def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
     class takes its most discrepant candidates (MCD discrepancy,
     :func:`classifier_discrepancy`; ties go to the lowest row-major index). Ranking the whole
     mask by discrepancy instead spends a round's budget on one or two classes, mostly on their
-    boundaries, and labels less of what the segmentor gets wrong.
+    boundaries, and labels less of what the segmentor gets wrong. With ``boundary_radius`` > 0,
+    each class takes its candidates inside its regions of B's class map first
+    (:func:`boundary_last`, as in :func:`select_ppl`).
 
     Args:
         prob1, prob2: ``[C, H, W]`` softmax maps of model B's two classifiers.
         budget: the most pixels to select, > 0.
         labeled: ``BoolTensor[H, W]`` of pixels already labeled, never selected again.
+        boundary_radius: rank candidates this close to a class boundary last (0: off).
 
     Returns:
         ``BoolTensor[H, W]`` with exactly ``min(budget, #candidates)`` pixels set.
     """
     labeled = check_selection_inputs(prob1, prob2, budget, labeled)
+    check_boundary_radius(boundary_radius)
     vote1, vote2, candidates, index = unlabeled_candidates(prob1, prob2, labeled)
     if index.numel() <= budget:
         return candidates
@@ -47,6 +53,7 @@ def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
     classes, scores = torch.cat(classes), torch.cat(scores)
     if columns is None:
         classes, scores = classes[index], scores[index]
-    keep = pick_per_class(classes, float_rank_key(scores, descending=True), prob1.shape[0],
-                          budget)
+    rank_key = boundary_last(float_rank_key(scores, descending=True), classes, vote1, index,
+                             boundary_radius)
+    keep = pick_per_class(classes, rank_key, prob1.shape[0], budget)
     return index_mask(index[keep], candidates.shape)
