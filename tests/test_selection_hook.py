@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from mmengine.runner import Runner
 
-from labor_mmseg.engine import ActiveSelectionHook, PPLSelectionHook
+from labor_mmseg.engine import ActiveSelectionHook, PPLSelectionHook, SPLSelectionHook
 from labor_mmseg.labeling import QUERIED_VOID
 from labor_mmseg.selection import select_ppl
 
@@ -109,10 +109,14 @@ def test_strategy_cfg_reaches_the_strategy(tiny_benchmark, tmp_path):
     hook.select_image(runner.model, 0, 0)
     assert seen == [dict(labeled=seen[0]['labeled'], boundary_radius=2)]
     assert PPLSelectionHook().strategy_cfg == dict(boundary_radius=1)
+    assert PPLSelectionHook(strategy_cfg=dict(features=None)).strategy_cfg == dict(
+        features=None, boundary_radius=1)
 
 
 def test_bad_strategy_cfg_names_the_config_field():
     with pytest.raises(TypeError, match=r"ActiveSelectionHook\.strategy_cfg .*'spl'"):
         ActiveSelectionHook(strategy='spl', strategy_cfg=dict(radius=1))
-    with pytest.raises(ValueError, match=r'PPLSelectionHook\.boundary_radius'):
+    with pytest.raises(ValueError, match=r"PPLSelectionHook\.strategy_cfg .*boundary_radius"):
         PPLSelectionHook(boundary_radius=-1)
+    with pytest.raises(ValueError, match=r"SPLSelectionHook\.strategy_cfg .*boundary_radius"):
+        SPLSelectionHook(strategy_cfg=dict(boundary_radius=1.5))

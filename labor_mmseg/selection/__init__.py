@@ -1,7 +1,6 @@
 """Pixel selection for LabOR (SPL, PPL) and baselines, as pure functions on probability maps."""
 
 from .baselines import select_entropy, select_random
-from .boundaries import check_boundary_radius
 from .discrepancy import class_argmax, classifier_discrepancy, inconsistency_mask
 from .ppl import select_ppl
 from .quotas import class_quotas, pick_per_class
@@ -11,7 +10,6 @@ from .spl import select_spl
 __all__ = [
     'SELECTION_STRATEGIES',
     'budget_in_pixels',
-    'check_boundary_radius',
     'class_argmax',
     'class_quotas',
     'classifier_discrepancy',

@@ -1,5 +1,4 @@
 """Selection rounds: run model B over the target set, select pixels, buy their labels."""
-import inspect
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +13,7 @@ from mmengine.utils import ProgressBar
 from mmseg.registry import HOOKS
 
 from ...labeling import GroundTruthOracle, LabelStore, export_queries, write_atomic
-from ...selection import budget_in_pixels, check_boundary_radius, get_strategy
+from ...selection import budget_in_pixels, get_strategy
 
 
 def find_sparse_dataset(dataset):
@@ -89,10 +88,11 @@ class ActiveSelectionHook(Hook):
         except KeyError as err:
             raise KeyError(f'{name}.strategy: {err.args[0]}') from None
         self.strategy_cfg = dict(strategy_cfg or {})
-        try:
-            inspect.signature(self.strategy).bind_partial(None, None, 1, **self.strategy_cfg)
-        except TypeError as err:
-            raise TypeError(f'{name}.strategy_cfg {self.strategy_cfg}: {err} (strategy '
+        try:  # one call on a one-pixel image: the strategy checks its own options now
+            probe = torch.full((2, 1, 1), 0.5)
+            self.strategy(probe, probe.clone(), 1, **self.strategy_cfg)
+        except (TypeError, ValueError) as err:
+            raise type(err)(f'{name}.strategy_cfg {self.strategy_cfg}: {err} (strategy '
                             f'{strategy!r})') from None
         try:
             budget_in_pixels(budget, 1 << 20)  # validate early, with the config's value
@@ -290,10 +290,7 @@ class PPLSelectionHook(ActiveSelectionHook):
     are ranked after the interior ones of their class; 0 gives the paper's rule.
     """
 
-    def __init__(self, budget: float | int = 40, boundary_radius: int = 1, **kwargs) -> None:
-        try:
-            check_boundary_radius(boundary_radius)
-        except ValueError as err:
-            raise ValueError(f'{type(self).__name__}.{err}') from None
-        super().__init__(strategy='ppl', budget=budget,
-                         strategy_cfg=dict(boundary_radius=boundary_radius), **kwargs)
+    def __init__(self, budget: float | int = 40, boundary_radius: int = 1,
+                 strategy_cfg: dict | None = None, **kwargs) -> None:
+        super().__init__(strategy='ppl', budget=budget, **kwargs,
+                         strategy_cfg=dict(strategy_cfg or {}, boundary_radius=boundary_radius))
