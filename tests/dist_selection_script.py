@@ -11,7 +11,7 @@ from mmengine.dist import get_dist_info
 from mmengine.runner import Runner
 
 from labor_mmseg.engine import ActiveSelectionHook
-from labor_mmseg.utils import init_cpu_dist
+from labor_mmseg.utils import close_dist, init_cpu_dist
 from tests.conftest import tiny_config
 
 STRATEGIES = ('random', 'spl')
@@ -54,6 +54,7 @@ def main() -> None:
     args = parse_args()
     for strategy in STRATEGIES:
         select(strategy, args)
+    close_dist()
 
 
 if __name__ == '__main__':

@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 import torch
+import torch.distributed as torch_dist
 from mmseg.registry import MODELS
+
+from labor_mmseg.utils import close_dist
 
 from .conftest import REPO, tiny_config
 
@@ -51,6 +54,14 @@ def test_torchrun_two_cpu_ranks_train_with_a_selection_round(tiny_benchmark, tmp
     assert manifest['rounds'][0]['images'] == 6
     assert len(list((store / 'labels').rglob('*.png'))) == 6  # every target training image
     assert (tmp_path / 'iter_4.pth').is_file()
+
+
+def test_close_dist_leaves_the_process_group(tmp_path):
+    torch_dist.init_process_group('gloo', init_method=f'file://{tmp_path}/store', rank=0,
+                                  world_size=1)
+    close_dist()
+    assert not torch_dist.is_initialized()
+    close_dist()  # no group: nothing to do
 
 
 def test_two_rank_selection_equals_single_process(tiny_benchmark, tmp_path):

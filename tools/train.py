@@ -15,7 +15,7 @@ except ImportError:
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
     import labor_mmseg  # noqa: F401
 
-from labor_mmseg.utils import enable_amp, init_cpu_dist
+from labor_mmseg.utils import close_dist, enable_amp, init_cpu_dist
 
 
 def parse_args() -> argparse.Namespace:
@@ -73,6 +73,7 @@ def main() -> None:
     init_cpu_dist(cfg)  # no-op unless a distributed run has no GPU
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
+    close_dist()
 
 
 if __name__ == '__main__':

@@ -37,3 +37,15 @@ def init_cpu_dist(cfg: Config) -> bool:
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
     return True
+
+
+def close_dist() -> None:
+    """Leave the process group, if any, once every rank has finished.
+
+    Call it after ``runner.train()`` / ``runner.test()``: a process that exits with the group
+    still alive can abort in the C++ teardown of its communication threads (``terminate called
+    without an active exception``), so torchrun reports a finished run as failed.
+    """
+    if torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
