@@ -111,6 +111,8 @@ def test_strategy_cfg_reaches_the_strategy(tiny_benchmark, tmp_path):
     assert PPLSelectionHook().strategy_cfg == dict(boundary_radius=1)
     assert PPLSelectionHook(strategy_cfg=dict(features=None)).strategy_cfg == dict(
         features=None, boundary_radius=1)
+    assert SPLSelectionHook().strategy_cfg == dict(boundary_radius=1)
+    assert SPLSelectionHook(boundary_radius=0).strategy_cfg == dict(boundary_radius=0)
 
 
 def test_bad_strategy_cfg_names_the_config_field():
@@ -119,4 +121,7 @@ def test_bad_strategy_cfg_names_the_config_field():
     with pytest.raises(ValueError, match=r"PPLSelectionHook\.strategy_cfg .*boundary_radius"):
         PPLSelectionHook(boundary_radius=-1)
     with pytest.raises(ValueError, match=r"SPLSelectionHook\.strategy_cfg .*boundary_radius"):
-        SPLSelectionHook(strategy_cfg=dict(boundary_radius=1.5))
+        SPLSelectionHook(boundary_radius=1.5)
+    # given twice, the hook's own argument would silently win: refused, naming both fields
+    with pytest.raises(ValueError, match=r"SPLSelectionHook\.boundary_radius, not in strategy"):
+        SPLSelectionHook(strategy_cfg=dict(boundary_radius=0))

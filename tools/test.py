@@ -103,6 +103,7 @@ def main() -> None:
     init_cpu_dist(cfg)  # no-op unless a distributed run has no GPU
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.test()
+    del runner  # its DDP wrappers hold the process group
     close_dist()
 
 

@@ -73,6 +73,7 @@ def main() -> None:
     init_cpu_dist(cfg)  # no-op unless a distributed run has no GPU
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
+    del runner  # its DDP wrappers hold the process group
     close_dist()
 
 

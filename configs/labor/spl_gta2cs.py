@@ -1,6 +1,7 @@
 # LabOR-SPL, GTA5 -> Cityscapes, DeepLab-v2 R101: label the inconsistent pixels (segments),
 # 2.2% of each target image's pixels over 5 rounds at 10k-18k iterations (RIPU's schedule; the
-# paper gives none).
+# paper gives none). Where they exceed a round's share, the hook takes a class's candidates
+# inside its regions before those on its boundaries (its default boundary_radius=1).
 _base_ = [
     '../_base_/models/labor_deeplabv2_r101.py', '../_base_/datasets/gta2cs.py',
     '../_base_/default_runtime.py', '../_base_/schedules/labor_40k.py'

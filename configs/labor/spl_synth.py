@@ -1,5 +1,6 @@
 # LabOR-SPL on the synthetic benchmark (what `make demo` runs): 2.2% of each target image's
-# pixels over 5 rounds.
+# pixels over 5 rounds (a class's interior candidates first: SPLSelectionHook's default
+# boundary_radius=1; 0 ranks them by discrepancy alone).
 _base_ = [
     '../_base_/models/labor_deeplabv2_r18-tiny.py', '../_base_/datasets/synthetic.py',
     '../_base_/synthetic_runtime.py', '../_base_/schedules/labor_synthetic.py'

@@ -1,4 +1,5 @@
 """Distributed runs without a GPU: torchrun + gloo on CPU."""
+import gc
 from datetime import timedelta
 
 import torch
@@ -42,10 +43,13 @@ def init_cpu_dist(cfg: Config) -> bool:
 def close_dist() -> None:
     """Leave the process group, if any, once every rank has finished.
 
-    Call it after ``runner.train()`` / ``runner.test()``: a process that exits with the group
-    still alive can abort in the C++ teardown of its communication threads (``terminate called
-    without an active exception``), so torchrun reports a finished run as failed.
+    Call it after ``runner.train()`` / ``runner.test()`` with the runner deleted: a process
+    that exits with the group still alive can abort in the C++ teardown of its communication
+    threads (``terminate called without an active exception``), so torchrun reports a finished
+    run as failed. The model's DDP wrappers hold the group too, so the group is only freed here
+    once they are gone (collected first).
     """
+    gc.collect()
     if torch_dist.is_initialized():
         torch_dist.barrier()
         torch_dist.destroy_process_group()

@@ -54,18 +54,25 @@ except ImportError:  # not installed: use the checkout this script is in
 
 from labor_mmseg.datasets import SparseLabelDataset
 from labor_mmseg.datasets.synthetic import generate_synthetic_benchmark
-from labor_mmseg.engine.hooks.selection_hook import PPLSelectionHook, round_budgets
+from labor_mmseg.engine.hooks.selection_hook import (
+    PPLSelectionHook,
+    SPLSelectionHook,
+    round_budgets,
+)
 from labor_mmseg.labeling import GroundTruthOracle, LabelStore
-from labor_mmseg.selection import budget_in_pixels, inconsistency_mask, select_ppl, select_spl
+from labor_mmseg.selection import budget_in_pixels, get_strategy, inconsistency_mask
 from labor_mmseg.utils.experiment import update_readme_section
 
 REPO = Path(__file__).resolve().parents[2]
-# What SPLSelectionHook / PPLSelectionHook run, with the hooks' defaults.
-PPL_BOUNDARY_RADIUS = inspect.signature(PPLSelectionHook).parameters['boundary_radius'].default
-STRATEGIES = {'spl': select_spl, 'ppl': partial(select_ppl, boundary_radius=PPL_BOUNDARY_RADIUS)}
-# Per-image budgets of SPLSelectionHook / PPLSelectionHook, spent over the configs' 5 rounds;
-# the benchmark times one round (the first: nothing labeled yet).
-BUDGETS = {'spl': 0.022, 'ppl': 40}
+# What SPLSelectionHook / PPLSelectionHook run with their defaults: the strategy with the
+# hook's options, and the per-image budget, spent over the configs' 5 rounds; the benchmark
+# times one round (the first: nothing labeled yet).
+HOOK_DEFAULTS = {name: inspect.signature(hook).parameters
+                 for name, hook in (('spl', SPLSelectionHook), ('ppl', PPLSelectionHook))}
+STRATEGIES = {
+    name: partial(get_strategy(name), boundary_radius=defaults['boundary_radius'].default)
+    for name, defaults in HOOK_DEFAULTS.items()}
+BUDGETS = {name: defaults['budget'].default for name, defaults in HOOK_DEFAULTS.items()}
 ROUNDS = 5
 NUM_CLASSES = 19  # Cityscapes train ids
 HEADS = ('correlated', 'independent')

@@ -274,12 +274,29 @@ class ActiveSelectionHook(Hook):
             f'labeled pixels per class this round: {per_class}')
 
 
+def interior_first(hook: str, strategy_cfg: dict | None, boundary_radius: int) -> dict:
+    """``strategy_cfg`` with the hook's ``boundary_radius`` (LabOR's hooks take it as their own
+    argument; ValueError naming ``hook`` if ``strategy_cfg`` gives it too)."""
+    strategy_cfg = dict(strategy_cfg or {})
+    if 'boundary_radius' in strategy_cfg:
+        raise ValueError(f'{hook}.strategy_cfg: give boundary_radius as {hook}.boundary_radius, '
+                         f'not in strategy_cfg {strategy_cfg}')
+    return dict(strategy_cfg, boundary_radius=boundary_radius)
+
+
 @HOOKS.register_module()
 class SPLSelectionHook(ActiveSelectionHook):
-    """LabOR Segment-based Pixel Labeling (``select_spl``): 2.2% of pixels per image by default."""
+    """LabOR Segment-based Pixel Labeling (``select_spl``): 2.2% of pixels per image by default.
 
-    def __init__(self, budget: float | int = 0.022, **kwargs) -> None:
-        super().__init__(strategy='spl', budget=budget, **kwargs)
+    ``boundary_radius`` (``select_spl``): when the inconsistency mask exceeds a round's budget,
+    a class's candidates this close to a boundary of B's class map are taken after its interior
+    ones; 0 ranks them by discrepancy alone.
+    """
+
+    def __init__(self, budget: float | int = 0.022, boundary_radius: int = 1,
+                 strategy_cfg: dict | None = None, **kwargs) -> None:
+        super().__init__(strategy='spl', budget=budget, **kwargs, strategy_cfg=interior_first(
+            type(self).__name__, strategy_cfg, boundary_radius))
 
 
 @HOOKS.register_module()
@@ -292,5 +309,5 @@ class PPLSelectionHook(ActiveSelectionHook):
 
     def __init__(self, budget: float | int = 40, boundary_radius: int = 1,
                  strategy_cfg: dict | None = None, **kwargs) -> None:
-        super().__init__(strategy='ppl', budget=budget, **kwargs,
-                         strategy_cfg=dict(strategy_cfg or {}, boundary_radius=boundary_radius))
+        super().__init__(strategy='ppl', budget=budget, **kwargs, strategy_cfg=interior_first(
+            type(self).__name__, strategy_cfg, boundary_radius))
