@@ -7,8 +7,8 @@ from torch import Tensor
 
 
 def check_boundary_radius(radius: int) -> None:
-    """Raise ``ValueError`` unless ``radius`` is an int >= 0 (``select_ppl``'s
-    ``boundary_radius``)."""
+    """Raise ``ValueError`` unless ``radius`` is an int >= 0 (``boundary_radius`` of
+    ``select_spl`` and ``select_ppl``)."""
     if isinstance(radius, bool) or not isinstance(radius, Integral) or radius < 0:
         raise ValueError(f'boundary_radius must be an int >= 0, got {radius!r}')
 

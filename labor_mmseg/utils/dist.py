@@ -49,7 +49,7 @@ def close_dist() -> None:
     run as failed. The model's DDP wrappers hold the group too, so the group is only freed here
     once they are gone (collected first).
     """
-    gc.collect()
     if torch_dist.is_initialized():
+        gc.collect()
         torch_dist.barrier()
         torch_dist.destroy_process_group()

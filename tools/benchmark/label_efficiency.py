@@ -94,6 +94,11 @@ def method_config(method: str, seed: int, ablation: dict | None = None) -> tuple
 RUN_FIELDS = {'method', 'seed', 'mIoU', 'labeled_percent', 'points_per_image', 'config_digest'}
 
 
+def run_key(entry: dict) -> tuple[str, int, str]:
+    """What identifies a recorded run: its method, seed and config digest."""
+    return entry['method'], entry['seed'], entry['config_digest']
+
+
 def load_record(path: Path) -> tuple[list[dict], list[dict]]:
     """``(runs, stale_runs)`` recorded in a table's JSON (both empty if there is none yet).
 
@@ -144,7 +149,7 @@ def run(method: str, seed: int, out_root: Path, train: bool = True,
     if result_file.is_file() and not stale:
         return {**json.loads(result_file.read_text()), 'config_digest': digest}
     for entry in recorded:
-        if (entry['method'], entry['seed'], entry['config_digest']) == (method, seed, digest):
+        if run_key(entry) == (method, seed, digest):
             return entry
     if not train:
         return None
@@ -276,9 +281,8 @@ def main() -> None:
             for seed in args.seeds:
                 run(method, seed, out_root, ablation=args.cfg_options, recorded=recorded)
     results = finished_results(out_root, args.cfg_options, recorded)
-    current = {(r['method'], r['seed'], r['config_digest']) for r in results}
-    stale_runs += [r for r in recorded
-                   if (r['method'], r['seed'], r['config_digest']) not in current]
+    current = {run_key(r) for r in results}
+    stale_runs += [r for r in recorded if run_key(r) not in current]
     rows = summary(results)
     full = full_supervision(rows)
     text = ''
