@@ -53,6 +53,13 @@ def test_queries_exported_answers_imported_training_resumed(tiny_benchmark, tmp_
         partial.add(key, answer, queries[key])
     subprocess.run([sys.executable, str(REPO / 'tools' / 'import_answers.py'), str(tmp_path),
                     str(answers)], check=True, capture_output=True)
+    # The store counts a person's round as it counts the ground truth's: shares of the target.
+    store = LabelStore.open(tmp_path / 'label_store')
+    totals, entry = store.totals(), store.manifest['rounds'][-1]
+    assert totals['queried_pixels'] == 6 * 40 and totals['queried_per_image'] == 40
+    assert totals['queried_percent'] == pytest.approx(100 * 40 / (64 * 128))
+    assert totals['labeled_percent'] == pytest.approx(100 * store.labeled_pixels / (6 * 64 * 128))
+    assert entry['points_per_image'] == 40 and entry['oracle'] == 'human'
 
     cfg = human_config(tiny_benchmark, tmp_path)
     cfg.resume = True

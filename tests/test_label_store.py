@@ -249,3 +249,28 @@ def test_import_rejects_answers_outside_the_query_or_range(tmp_path):
     write_gt(path, sparse((3, 2), {(0, 0): 1}))
     with pytest.raises(ValueError, match=r'a\.png'):
         import_answers(tmp_path, queries)
+
+
+def test_the_store_owns_its_shares_of_the_target_set(tmp_path):
+    store = LabelStore(tmp_path, {'name': 'x'}, num_classes=3, target_images=2, target_pixels=32)
+    labels = np.full((4, 4), 255, np.uint8)
+    labels[0, :2] = 1
+    queried = labels != 255
+    queried[1, 0] = True  # asked, answered void
+    store.add('a', labels, queried)
+    with pytest.raises(ValueError, match='points_per_image'):
+        store.commit_round(0, 10, {'points_per_image': 9})  # the store counts it
+    store.commit_round(0, 10, {'strategy': 'spl'})
+    entry = store.manifest['rounds'][0]
+    assert entry['points_per_image'] == 1.5  # 3 queried over 2 target images
+    assert entry['labeled_percent'] == 100 * 2 / 32 and entry['queried_percent'] == 100 * 3 / 32
+    # Reopened without the size (an import tool), the store keeps the one it recorded.
+    totals = LabelStore.open(tmp_path).totals()
+    assert totals == dict(rounds=1, labeled_pixels=2, queried_pixels=3, labeled_percent=6.25,
+                          queried_percent=100 * 3 / 32, queried_per_image=1.5)
+    with pytest.raises(ValueError, match='target_pixels'):
+        LabelStore(tmp_path, {'name': 'x'}, num_classes=3, target_pixels=64)
+    with pytest.raises(ValueError, match='target_images'):
+        LabelStore(tmp_path / 'new', {'name': 'x'}, target_images=0)
+    with pytest.raises(FileNotFoundError, match='no label store'):
+        LabelStore.open(tmp_path / 'missing')

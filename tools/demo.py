@@ -5,10 +5,10 @@ configs/labor/spl_synth.py with its selection rounds, tests on the target val sp
 the target mIoU, the labels spent and where the files are.
 """
 import argparse
-import json
 from pathlib import Path
 
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
+from labor_mmseg.labeling import LabelStore
 from labor_mmseg.utils.experiment import set_aside, train_and_test
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,17 +32,16 @@ def main() -> None:
         moved = set_aside(args.work_dir)
         print(f'[demo] the previous demo run is kept in {moved}')
     metrics = train_and_test(args.config, args.work_dir)
-    manifest = Path(args.work_dir) / 'label_store' / 'manifest.json'
+    store_root = Path(args.work_dir) / 'label_store'
     print('\n[demo] done')
     print(f'[demo] target val mIoU: {metrics["mIoU"]:.2f}')
-    if manifest.is_file():
-        info = json.loads(manifest.read_text())
-        target_pixels = info['rounds'][-1]['target_pixels']
-        print(f'[demo] labels bought in {len(info["rounds"])} rounds: {info["queried_pixels"]} '
-              f'pixels queried ({100 * info["queried_pixels"] / target_pixels:.2f}% of the '
-              f'target training pixels), {info["labeled_pixels"]} of them labeled (the rest '
-              'void in the ground truth)')
-        print(f'[demo] label store: {manifest.parent}')
+    if (store_root / 'manifest.json').is_file():
+        info = LabelStore.open(store_root).totals()
+        print(f'[demo] labels bought in {info["rounds"]} rounds: {info["queried_pixels"]} '
+              f'pixels queried ({info["queried_percent"]:.2f}% of the target training '
+              f'pixels), {info["labeled_pixels"]} of them labeled (the rest void in the '
+              'ground truth)')
+        print(f'[demo] label store: {store_root}')
     print(f'[demo] logs and checkpoints: {args.work_dir}')
 
 

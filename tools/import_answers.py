@@ -33,9 +33,7 @@ def main() -> None:
     round_number = args.round or pending_round(args.work_dir)
     query_dir = args.work_dir / 'queries' / f'round_{round_number}'
     meta = json.loads((query_dir / 'round.json').read_text())
-    manifest = json.loads((args.work_dir / meta['label_dir'] / 'manifest.json').read_text())
-    store = LabelStore(args.work_dir / meta['label_dir'], manifest['dataset'],
-                       num_classes=manifest['num_classes'])
+    store = LabelStore.open(args.work_dir / meta['label_dir'])
     if meta['round'] in store.completed_rounds:
         raise ValueError(f'round {round_number} is already in {store.manifest_path}')
     queries = read_queries(query_dir)
@@ -45,9 +43,8 @@ def main() -> None:
         if key in done and (store.queried_mask(key, mask.shape) >= mask).all():
             continue
         store.add(key, answers[key], mask)
-    queried = sum(int(mask.sum()) for mask in queries.values())
-    store.commit_round(meta['round'], meta['iteration'], dict(
-        strategy=meta['strategy'], oracle='human', points_per_image=queried / len(queries)))
+    store.commit_round(meta['round'], meta['iteration'],
+                       dict(strategy=meta['strategy'], oracle='human'))
     entry = store.manifest['rounds'][-1]
     print(f'round {round_number}: {entry["pixels"]} labeled of {entry["queried"]} queried pixels '
           f'stored in {store.root}; resume training with --resume')

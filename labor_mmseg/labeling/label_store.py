@@ -84,10 +84,16 @@ class LabelStore:
     the labels added after it (:attr:`uncommitted`: a round a killed process did not commit);
     the selection hook completes that round without asking for those images again. Leftover
     temporary files of an interrupted write are ignored.
+
+    The store owns its accounting: given the target set's size (``target_images``,
+    ``target_pixels``: recorded in the manifest when the store is created, checked when given
+    again), every round entry and :meth:`totals` carry the shares of it, so a round answered by
+    a person (``tools/import_answers.py``) is counted like one answered by the ground truth.
     """
 
     def __init__(self, root: str | os.PathLike, signature: dict[str, Any], num_classes: int = 19,
-                 ignore_index: int = 255) -> None:
+                 ignore_index: int = 255, target_images: int | None = None,
+                 target_pixels: int | None = None) -> None:
         if not 0 < num_classes <= QUERIED_VOID < ignore_index <= 255:
             raise ValueError(f'need 0 < num_classes <= {QUERIED_VOID} < ignore_index <= 255, '
                              f'got num_classes={num_classes}, ignore_index={ignore_index}')
@@ -103,8 +109,15 @@ class LabelStore:
         }
         self._added = 0  # labeled pixels on disk not counted by a commit yet
         self._uncommitted: dict[str, int] = {}  # image key -> its queried pixels not committed
+        target = {'target_images': target_images, 'target_pixels': target_pixels}
+        for name, value in target.items():
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < 1):
+                raise ValueError(f'{name} must be a positive int, got {value!r}')
         if self.manifest_path.exists():
             self._manifest = self._load_manifest()
+            # The target set's size is recorded once; a reopening caller may leave it out.
+            expected.update({k: v for k, v in target.items() if v is not None})
             self._check_matches(expected)
             self._find_uncommitted()
         else:
@@ -112,10 +125,25 @@ class LabelStore:
             if stray is not None:
                 raise ValueError(f'{self.manifest_path} is missing but {stray} exists: not a label '
                                  'store of this package, or its manifest was deleted')
-            self._manifest = {**expected, 'rounds': [], 'labeled_pixels': 0, 'queried_pixels': 0,
-                              'total_pixels': 0, 'class_counts': [0] * num_classes,
-                              'queried_per_image': {}}
+            self._manifest = {**expected, **target, 'rounds': [], 'labeled_pixels': 0,
+                              'queried_pixels': 0, 'total_pixels': 0,
+                              'class_counts': [0] * num_classes, 'queried_per_image': {}}
             self._write_manifest()
+
+    @classmethod
+    def open(cls, root: str | os.PathLike) -> 'LabelStore':
+        """An existing store, with the signature, classes and target size its manifest records
+        (for tools that import answers or read results); ``FileNotFoundError`` naming the
+        manifest if there is none."""
+        manifest_path = Path(root) / 'manifest.json'
+        if not manifest_path.is_file():
+            raise FileNotFoundError(f'{manifest_path}: no label store here')
+        manifest = json.loads(manifest_path.read_text())
+        try:
+            return cls(root, manifest['dataset'], num_classes=manifest['num_classes'],
+                       ignore_index=manifest['ignore_index'])
+        except (KeyError, TypeError) as err:
+            raise ValueError(f'{manifest_path}: corrupt manifest (missing {err})') from None
 
     def reload(self) -> None:
         """Re-read the manifest and the label files, e.g. after another process committed."""
@@ -271,6 +299,7 @@ class LabelStore:
             'class_counts': (class_counts - self._manifest['class_counts']).tolist(),
             'images': sum(count != before.get(key, 0) for key, count in per_image.items()),
         }
+        entry.update(self._shares(labeled, queried, entry['queried']))
         clashes = sorted(set(entry) & set(stats))
         if clashes:
             raise ValueError(f'stats may not set {clashes}: the store counts them')
@@ -281,6 +310,33 @@ class LabelStore:
         self._write_manifest()
         self._added = 0
         self._uncommitted = {}
+
+    def _shares(self, labeled: int, queried: int, round_queried: int) -> dict[str, float]:
+        """Totals as shares of the target set, where its size is known: ``labeled_percent``
+        (labeled, non-void pixels) and ``queried_percent`` (the budget spent) of its pixels,
+        ``points_per_image`` (pixels queried in the round per target image)."""
+        shares = {}
+        if self._manifest.get('target_pixels'):
+            shares.update(labeled_percent=100.0 * labeled / self._manifest['target_pixels'],
+                          queried_percent=100.0 * queried / self._manifest['target_pixels'])
+        if self._manifest.get('target_images'):
+            shares['points_per_image'] = round_queried / self._manifest['target_images']
+        return shares
+
+    def totals(self) -> dict[str, Any]:
+        """What the committed rounds bought: ``rounds``, ``labeled_pixels``, ``queried_pixels``,
+        and, where the target set's size is known, ``labeled_percent``, ``queried_percent`` and
+        ``queried_per_image`` (pixels queried per target image). The one place these are
+        computed, whoever answered the rounds."""
+        m = self._manifest
+        totals = dict(rounds=len(m['rounds']), labeled_pixels=m['labeled_pixels'],
+                      queried_pixels=m['queried_pixels'])
+        totals.update({k: v for k, v in self._shares(m['labeled_pixels'], m['queried_pixels'],
+                                                     m['queried_pixels']).items()
+                       if k != 'points_per_image'})
+        if m.get('target_images'):
+            totals['queried_per_image'] = m['queried_pixels'] / m['target_images']
+        return totals
 
     @property
     def completed_rounds(self) -> list[int]:

@@ -4,7 +4,7 @@ from .baselines import select_entropy, select_random
 from .discrepancy import class_argmax, classifier_discrepancy, inconsistency_mask
 from .ppl import select_ppl
 from .quotas import class_quotas, pick_per_class
-from .registry import SELECTION_STRATEGIES, budget_in_pixels, get_strategy
+from .registry import SELECTION_STRATEGIES, budget_in_pixels, get_strategy, strategy_names
 from .spl import select_spl
 
 __all__ = [
@@ -20,4 +20,5 @@ __all__ = [
     'select_ppl',
     'select_random',
     'select_spl',
+    'strategy_names',
 ]

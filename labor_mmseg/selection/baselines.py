@@ -3,9 +3,11 @@
 import torch
 from torch import Tensor
 
+from ..registry import SELECTION_STRATEGIES
 from .discrepancy import check_selection_inputs, index_mask, top_k_indices
 
 
+@SELECTION_STRATEGIES.register_module(name='random')
 def select_random(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None = None,
                   generator: torch.Generator | None = None) -> Tensor:
     """``budget`` pixels drawn uniformly, without replacement, among the unlabeled ones.
@@ -19,6 +21,7 @@ def select_random(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | N
     return index_mask(index[pick], labeled.shape)
 
 
+@SELECTION_STRATEGIES.register_module(name='entropy')
 def select_entropy(prob1: Tensor, prob2: Tensor, budget: int,
                    labeled: Tensor | None = None) -> Tensor:
     """The ``budget`` unlabeled pixels of highest entropy of the mean prediction (uncertainty).

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import torch
 from torch import Tensor
 
+from ..registry import SELECTION_STRATEGIES
 from .boundaries import boundary_last, check_boundary_radius
 from .discrepancy import (
     check_selection_inputs,
@@ -17,6 +18,7 @@ from .discrepancy import (
 from .quotas import float_rank_key, pick_per_class
 
 
+@SELECTION_STRATEGIES.register_module(name='ppl')
 def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None = None,
                features: Tensor | None = None, boundary_radius: int = 0) -> Tensor:
     """Point-based Pixel Labeling: the most representative uncertain pixels per class (LabOR, PPL).

@@ -1,4 +1,4 @@
-"""Selection strategies by name, and the conversion of a labeling budget to pixels."""
+"""Selection strategies by registered name, and the conversion of a labeling budget to pixels."""
 
 import math
 from collections.abc import Callable
@@ -6,25 +6,23 @@ from numbers import Integral, Real
 
 from torch import Tensor
 
-from .baselines import select_entropy, select_random
-from .ppl import select_ppl
-from .spl import select_spl
+from ..registry import SELECTION_STRATEGIES
 
-SELECTION_STRATEGIES: dict[str, Callable[..., Tensor]] = {
-    'spl': select_spl,
-    'ppl': select_ppl,
-    'random': select_random,
-    'entropy': select_entropy,
-}
+
+def strategy_names() -> list[str]:
+    """The names registered in ``SELECTION_STRATEGIES`` (ours and any a user module added)."""
+    return sorted(SELECTION_STRATEGIES.module_dict)
 
 
 def get_strategy(name: str) -> Callable[..., Tensor]:
     """The selection function registered under ``name``; ``KeyError`` listing the known names."""
-    try:
-        return SELECTION_STRATEGIES[name]
-    except KeyError:
-        known = ', '.join(sorted(SELECTION_STRATEGIES))
-        raise KeyError(f'unknown selection strategy {name!r}; known: {known}') from None
+    strategy = SELECTION_STRATEGIES.get(name) if isinstance(name, str) else None
+    if strategy is None:
+        raise KeyError(f'unknown selection strategy {name!r}; known: '
+                       f'{", ".join(strategy_names())} (register yours in '
+                       'labor_mmseg.registry.SELECTION_STRATEGIES and import its module with '
+                       'custom_imports)')
+    return strategy
 
 
 def budget_in_pixels(budget: float | int, num_pixels: int) -> int:

@@ -3,6 +3,7 @@
 import torch
 from torch import Tensor
 
+from ..registry import SELECTION_STRATEGIES
 from .boundaries import boundary_last, check_boundary_radius
 from .discrepancy import (
     check_selection_inputs,
@@ -16,6 +17,7 @@ from .discrepancy import (
 from .quotas import float_rank_key, pick_per_class
 
 
+@SELECTION_STRATEGIES.register_module(name='spl')
 def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None = None,
                boundary_radius: int = 0) -> Tensor:
     """Segment-based Pixel Labeling: label the inconsistency mask (LabOR, SPL).

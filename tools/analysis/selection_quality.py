@@ -30,7 +30,7 @@ from mmengine.runner import load_checkpoint
 from mmseg.registry import DATASETS, HOOKS, MODELS
 
 import labor_mmseg  # noqa: F401  (registers components)
-from labor_mmseg.selection import SELECTION_STRATEGIES, get_strategy, inconsistency_mask
+from labor_mmseg.selection import get_strategy, inconsistency_mask, strategy_names
 
 IGNORE = 255
 
@@ -169,7 +169,7 @@ def main() -> None:
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('--strategies', nargs='+', default=['spl', 'ppl', 'random', 'entropy'],
-                        choices=sorted(SELECTION_STRATEGIES))
+                        choices=strategy_names())
     parser.add_argument('--every', type=int, default=5, help='score every n-th target image')
     parser.add_argument('--radius', type=int, default=2, help='boundary radius in pixels')
     parser.add_argument('--round', type=int, default=0, help="whose budget share to use")

@@ -36,6 +36,7 @@ from mmengine.config import Config, DictAction
 
 import labor_mmseg  # noqa: F401  (registers components)
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
+from labor_mmseg.labeling import LabelStore
 from labor_mmseg.utils.experiment import (
     readme_section,
     set_aside,
@@ -155,17 +156,15 @@ def run(method: str, seed: int, out_root: Path, train: bool = True,
         return None
     metrics = train_and_test(config_file, work_dir, cfg_options,
                              resume=(work_dir / 'last_checkpoint').is_file())
-    manifest = work_dir / 'label_store' / 'manifest.json'
+    store_root = work_dir / 'label_store'
     result = dict(method=method, seed=seed, mIoU=float(metrics['mIoU']), labeled_percent=0.0,
                   points_per_image=0.0, config_digest=digest)
     if method in ALL_LABELS:
         result['labeled_percent'] = 100.0
-    elif manifest.is_file():
-        store = json.loads(manifest.read_text())
-        target_pixels = store['rounds'][-1]['target_pixels']
-        images = store['dataset']['num_images']
-        result.update(labeled_percent=100 * store['queried_pixels'] / target_pixels,
-                      points_per_image=store['queried_pixels'] / images)
+    elif (store_root / 'manifest.json').is_file():
+        totals = LabelStore.open(store_root).totals()  # the budget spent: queried pixels
+        result.update(labeled_percent=totals['queried_percent'],
+                      points_per_image=totals['queried_per_image'])
     result_file.write_text(json.dumps(result, indent=2))
     return result
 

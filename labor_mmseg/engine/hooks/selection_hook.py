@@ -11,6 +11,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from mmseg.registry import HOOKS
+from PIL import Image
 
 from ...labeling import GroundTruthOracle, LabelStore, export_queries, write_atomic
 from ...selection import budget_in_pixels, get_strategy
@@ -127,7 +128,8 @@ class ActiveSelectionHook(Hook):
         root = Path(runner.work_dir) / self.label_dir
         num_classes = len(inner.metainfo['classes'])
         if get_dist_info()[0] == 0:  # rank 0 creates the store, the others open it
-            self.store = LabelStore(root, signature, num_classes=num_classes)
+            target = {} if (root / 'manifest.json').exists() else self._target_size()
+            self.store = LabelStore(root, signature, num_classes=num_classes, **target)
         barrier()
         if get_dist_info()[0] != 0:
             self.store = LabelStore(root, signature, num_classes=num_classes)
@@ -151,6 +153,12 @@ class ActiveSelectionHook(Hook):
                 runner.logger.info(f'selection round {round_idx + 1} at iter {iteration} was not '
                                    f'committed to {self.store.manifest_path}: completing it now')
                 self.run_round(runner, round_idx, iteration)
+
+    def _target_size(self) -> dict[str, int]:
+        """The target set's images and pixels (image headers only), for the store's shares."""
+        sizes = [Image.open(self.dataset.get_data_info(i)['img_path']).size
+                 for i in range(len(self.dataset))]
+        return dict(target_images=len(sizes), target_pixels=sum(w * h for w, h in sizes))
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         """Run the round scheduled after this iteration, unless the store already has it."""
@@ -225,7 +233,7 @@ class ActiveSelectionHook(Hook):
         if rank == 0:
             for key, queried, answer in sorted(answers, key=lambda a: a[0]):
                 self.store.add(key, answer, queried)
-            self._commit(runner, round_idx, iteration, answers)
+            self._commit(runner, round_idx, iteration)
         barrier()
         if rank != 0:
             self.store.reload()
@@ -253,14 +261,10 @@ class ActiveSelectionHook(Hook):
             f'where unsure), run python tools/import_answers.py {runner.work_dir} <answers>, '
             'then resume training with --resume')
 
-    def _commit(self, runner, round_idx: int, iteration: int, answers: list) -> None:
+    def _commit(self, runner, round_idx: int, iteration: int) -> None:
         """Record the round in the store's manifest and log it."""
-        target_pixels = sum(queried.size for _, queried, _ in answers)
-        selected = sum(self.store.uncommitted.values())  # also those answered before a crash
-        self.store.commit_round(round_idx, iteration, dict(
-            strategy=self.strategy_name, points_per_image=selected / len(answers),
-            target_pixels=target_pixels,
-            labeled_percent=100.0 * self.store.labeled_pixels / target_pixels))
+        self.store.commit_round(round_idx, iteration,
+                                dict(strategy=self.strategy_name, oracle='ground_truth'))
         entry = self.store.manifest['rounds'][-1]
         runner.message_hub.update_scalar('train/labeled_percent', entry['labeled_percent'])
         runner.message_hub.update_scalar('train/points_per_image', entry['points_per_image'])
@@ -270,7 +274,8 @@ class ActiveSelectionHook(Hook):
         runner.logger.info(
             f'selection round {round_idx + 1}/{len(self.rounds)} ({self.strategy_name}) at iter '
             f'{iteration}: +{entry["pixels"]} pixels, {entry["points_per_image"]:.1f} points per '
-            f'image; {entry["labeled_percent"]:.3f}% of target pixels labeled in total; '
+            f'image; {entry["labeled_percent"]:.3f}% of target pixels labeled in total '
+            f'({entry["queried_percent"]:.3f}% queried); '
             f'labeled pixels per class this round: {per_class}')
 
 
