@@ -86,4 +86,6 @@ def test_cpu_peak_memory_sees_a_known_allocation():
     out = subprocess.run([sys.executable, '-c', code], check=True, capture_output=True,
                          text=True).stdout
     peak, size = int(out.split()[-1]), 64 * 2**20
-    assert size <= peak <= size + 4 * 2**20
+    # Heap pages freed before the call (the script builds its selection rounds at import) may
+    # hold a few KiB of the tensor: within 1 MiB below, 4 MiB above.
+    assert size - 2**20 <= peak <= size + 4 * 2**20

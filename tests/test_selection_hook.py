@@ -1,4 +1,6 @@
 """A selection round on the tiny benchmark: exact budget, ground truth at selected pixels only."""
+import re
+
 import cv2
 import numpy as np
 import pytest
@@ -8,7 +10,7 @@ from labor_mmseg.engine import ActiveSelectionHook, PPLSelectionHook, SPLSelecti
 from labor_mmseg.labeling import QUERIED_VOID
 from labor_mmseg.selection import select_ppl
 
-from .conftest import tiny_config
+from .conftest import REPO, tiny_config
 
 
 def build_runner(tiny_benchmark, tmp_path, seed: int = 0):
@@ -105,14 +107,14 @@ def test_strategy_cfg_reaches_the_strategy(tiny_benchmark, tmp_path):
         seen.append(kwargs)
         return select_ppl(*args, **kwargs)
 
-    hook.strategy = recording
+    hook.round.strategy = recording
     hook.select_image(runner.model, 0, 0)
     assert seen == [dict(labeled=seen[0]['labeled'], boundary_radius=2)]
-    assert PPLSelectionHook().strategy_cfg == dict(boundary_radius=1)
-    assert PPLSelectionHook(strategy_cfg=dict(features=None)).strategy_cfg == dict(
+    assert PPLSelectionHook().round.strategy_cfg == dict(boundary_radius=1)
+    assert PPLSelectionHook(strategy_cfg=dict(features=None)).round.strategy_cfg == dict(
         features=None, boundary_radius=1)
-    assert SPLSelectionHook().strategy_cfg == dict(boundary_radius=1)
-    assert SPLSelectionHook(boundary_radius=0).strategy_cfg == dict(boundary_radius=0)
+    assert SPLSelectionHook().round.strategy_cfg == dict(boundary_radius=1)
+    assert SPLSelectionHook(boundary_radius=0).round.strategy_cfg == dict(boundary_radius=0)
 
 
 def test_bad_strategy_cfg_names_the_config_field():
@@ -125,3 +127,27 @@ def test_bad_strategy_cfg_names_the_config_field():
     # given twice, the hook's own argument would silently win: refused, naming both fields
     with pytest.raises(ValueError, match=r"SPLSelectionHook\.boundary_radius, not in strategy"):
         SPLSelectionHook(strategy_cfg=dict(boundary_radius=0))
+
+
+@pytest.mark.parametrize('hook_cfg', [
+    dict(type='SPLSelectionHook', rounds=[3, 6]),
+    dict(type='PPLSelectionHook', budget=10, boundary_radius=0, rounds=[3, 6, 9]),
+    dict(type='ActiveSelectionHook', strategy='random', budget=0.01, rounds=[3], seed=4),
+])
+def test_a_hook_config_gives_the_round_its_hook_runs(hook_cfg):
+    """Tools build the round from the config without a hook; it must be the hook's round."""
+    from mmseg.registry import HOOKS
+
+    from labor_mmseg.labeling import SelectionRound
+    built, direct = HOOKS.build(dict(hook_cfg)).round, SelectionRound.from_hook_cfg(hook_cfg)
+    fields = ('strategy_name', 'strategy_cfg', 'budget', 'num_rounds', 'seed', 'oracle_name')
+    assert [getattr(direct, f) for f in fields] == [getattr(built, f) for f in fields]
+    assert direct.strategy is built.strategy
+
+
+def test_only_the_engine_imports_the_hook_modules():
+    pattern = re.compile(r'^\s*(from|import)\s+\S*engine\.hooks', re.M)
+    importers = [str(p.relative_to(REPO)) for folder in ('labor_mmseg', 'tools')
+                 for p in (REPO / folder).rglob('*.py')
+                 if pattern.search(p.read_text()) and 'engine' not in p.parts]
+    assert importers == []

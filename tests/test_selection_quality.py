@@ -6,7 +6,8 @@ import sys
 import numpy as np
 import pytest
 import torch
-from mmseg.registry import MODELS
+from mmengine.runner import Runner
+from mmseg.registry import HOOKS, MODELS
 
 from .conftest import REPO, load_script, tiny_config
 
@@ -88,22 +89,30 @@ def test_missing_checkpoint_is_named(tmp_path):
     assert proc.returncode != 0 and str(missing) in proc.stderr
 
 
-def test_the_hooks_strategy_gets_the_hooks_options(quality, tiny_benchmark, tmp_path,
-                                                    monkeypatch):
+def test_the_hooks_strategy_gets_the_hooks_options(quality, tiny_benchmark, tmp_path):
     cfg = tiny_config('ppl_synth', tiny_benchmark, tmp_path)
     cfg.merge_from_dict({'custom_hooks.1.boundary_radius': 3})
-    checkpoint = tmp_path / 'model.pth'
-    torch.save({'state_dict': MODELS.build(cfg.model).state_dict()}, checkpoint)
-    seen = []
+    rounds = quality.strategy_rounds(cfg, ['ppl', 'spl', 'random'])
+    assert rounds['ppl'].strategy_cfg == {'boundary_radius': 3} and rounds['spl'].strategy_cfg == {}
+    assert {r.budget for r in rounds.values()} == {40}
 
-    def get_strategy(name):
-        def select(prob1, prob2, budget, **kwargs):
-            seen.append((name, kwargs))
-            mask = torch.zeros(prob1.shape[1:], dtype=torch.bool)
-            mask[0, 0] = True
-            return mask
-        return select
 
-    monkeypatch.setattr(quality, 'get_strategy', get_strategy)
-    quality.evaluate(cfg, str(checkpoint), ['ppl', 'spl'], every=6, radius=1, round_idx=0)
-    assert seen == [('ppl', {'boundary_radius': 3}), ('spl', {})]
+def test_the_random_column_draws_what_training_draws(quality, tiny_benchmark, tmp_path):
+    """Round 1 of a training run with random pixels, and the tool's random picks: the same."""
+    cfg = tiny_config('spl_synth', tiny_benchmark, tmp_path, max_iters=2)
+    cfg.randomness = dict(seed=7)
+    cfg.custom_hooks = [dict(type='ActiveSelectionHook', strategy='random', budget=0.01,
+                             rounds=[1, 2])]
+    runner = Runner.from_cfg(cfg)
+    runner.train_loop  # noqa: B018  (builds the train dataloader)
+    hook = HOOKS.build(dict(cfg.custom_hooks[0]))
+    hook.before_train(runner)
+    hook.run_round(runner, 0, 1)
+    rounds = quality.strategy_rounds(cfg, ['random'])
+    dataset = hook.dataset
+    for idx in range(len(dataset)):
+        bought = hook.store.read(dataset.key(idx)) != 255
+        probe = torch.full((2, *bought.shape), 0.5)
+        drawn = rounds['random'].select(probe, probe, 0, idx).numpy()
+        np.testing.assert_array_equal(drawn, bought)
+

@@ -2,15 +2,19 @@
 
 from .label_store import QUERIED_VOID, LabelStore, label_stats, read_label_png, write_atomic
 from .oracle import GroundTruthOracle, export_queries, import_answers, read_queries
+from .selection_round import PRESETS, SelectionRound, round_budgets
 
 __all__ = [
     'QUERIED_VOID',
+    'PRESETS',
     'GroundTruthOracle',
     'LabelStore',
+    'SelectionRound',
     'export_queries',
     'import_answers',
     'label_stats',
     'read_label_png',
     'read_queries',
+    'round_budgets',
     'write_atomic',
 ]

@@ -12,8 +12,9 @@ share of the class's pixels in the mask, of those A gets wrong, of A's errors ou
     python tools/analysis/selection_quality.py configs/labor/spl_synth.py \\
         work_dirs/demo/iter_500.pth --strategies spl ppl random entropy
 
-The config's selection hook gives the budget, and its strategy its options (``--cfg-options``
-changes them, e.g. ``custom_hooks.1.boundary_radius=0`` with a PPL config).
+The config's selection hook gives the budget, the schedule and the seed, and its strategy its
+options (``--cfg-options`` changes them); every strategy picks, and ``random`` draws, exactly
+what a training round with that config would pick on an image with nothing labeled yet.
 """
 import argparse
 import json
@@ -27,10 +28,11 @@ from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
-from mmseg.registry import DATASETS, HOOKS, MODELS
+from mmseg.registry import DATASETS, MODELS
 
 import labor_mmseg  # noqa: F401  (registers components)
-from labor_mmseg.selection import get_strategy, inconsistency_mask, strategy_names
+from labor_mmseg.labeling.selection_round import SelectionRound
+from labor_mmseg.selection import inconsistency_mask, strategy_names
 
 IGNORE = 255
 
@@ -99,6 +101,23 @@ def target_dataset_cfg(cfg: Config) -> dict:
     return dataset.get('dataset', dataset)
 
 
+def strategy_rounds(cfg: Config, strategies: list[str]) -> dict[str, SelectionRound]:
+    """Per strategy, the round training would run: the config's selection hook's own (its
+    budget, schedule, options and seed: the runner's unless the hook has one), and for the other
+    strategies the same round with their default options, so ``random`` draws what it would
+    draw in training."""
+    hooks = [h for h in cfg.get('custom_hooks', []) if h['type'].endswith('SelectionHook')]
+    if not hooks:
+        raise ValueError(f'{cfg.filename}: custom_hooks has no selection hook to take the '
+                         'budget and rounds from')
+    hook_round = SelectionRound.from_hook_cfg(hooks[0])
+    if hook_round.seed is None:
+        hook_round.seed = cfg.get('randomness', {}).get('seed') or 0
+    return {name: hook_round if name == hook_round.strategy_name else SelectionRound(
+        name, hook_round.budget, hook_round.num_rounds, hook_round.seed, owner=name)
+        for name in strategies}
+
+
 @torch.no_grad()
 def evaluate(cfg: Config, checkpoint: str, strategies: list[str], every: int,
              radius: int, round_idx: int) -> tuple[dict, dict]:
@@ -108,11 +127,7 @@ def evaluate(cfg: Config, checkpoint: str, strategies: list[str], every: int,
     model = MODELS.build(cfg.model)
     load_checkpoint(model, checkpoint, map_location='cpu')
     model.eval()
-    hooks = [h for h in cfg.get('custom_hooks', []) if h['type'].endswith('SelectionHook')]
-    if not hooks:
-        raise ValueError(f'{cfg.filename}: custom_hooks has no selection hook to take the '
-                         'budget and rounds from')
-    hook = HOOKS.build(hooks[0])
+    rounds = strategy_rounds(cfg, strategies)
     dataset_cfg = dict(target_dataset_cfg(cfg))
     dataset_cfg['pipeline'] = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
                                dict(type='PackSegInputs')]
@@ -132,12 +147,8 @@ def evaluate(cfg: Config, checkpoint: str, strategies: list[str], every: int,
         count_classes(per_class, gt, pred, (prob1 + prob2)[0].argmax(dim=0).numpy(),
                       inconsistency_mask(prob1[0], prob2[0]).numpy())
         count(tallies['all pixels'], np.ones_like(boundary), gt, pred, boundary)
-        budget = hook.image_budget(gt.size, round_idx)
         for name in strategies:
-            kwargs = dict(hook.strategy_cfg) if name == hook.strategy_name else {}
-            if name == 'random':
-                kwargs['generator'] = torch.Generator().manual_seed(idx)
-            mask = get_strategy(name)(prob1[0], prob2[0], budget, **kwargs).numpy()
+            mask = rounds[name].select(prob1[0], prob2[0], round_idx, idx).numpy()
             count(tallies[name], mask, gt, pred, boundary)
     return ({name: summary(tally) for name, tally in tallies.items()},
             class_summary(per_class, dataset.metainfo['classes']))

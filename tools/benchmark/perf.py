@@ -18,7 +18,6 @@ import argparse
 import copy
 import ctypes
 import gc
-import inspect
 import json
 import math
 import multiprocessing
@@ -54,26 +53,19 @@ except ImportError:  # not installed: use the checkout this script is in
 
 from labor_mmseg.datasets import SparseLabelDataset
 from labor_mmseg.datasets.synthetic import generate_synthetic_benchmark
-from labor_mmseg.engine.hooks.selection_hook import (
-    PPLSelectionHook,
-    SPLSelectionHook,
-    round_budgets,
-)
-from labor_mmseg.labeling import GroundTruthOracle, LabelStore
-from labor_mmseg.selection import budget_in_pixels, get_strategy, inconsistency_mask
+from labor_mmseg.labeling import GroundTruthOracle, LabelStore, SelectionRound
+from labor_mmseg.selection import inconsistency_mask
 from labor_mmseg.utils.experiment import update_readme_section
 
 REPO = Path(__file__).resolve().parents[2]
-# What SPLSelectionHook / PPLSelectionHook run with their defaults: the strategy with the
-# hook's options, and the per-image budget, spent over the configs' 5 rounds; the benchmark
-# times one round (the first: nothing labeled yet).
-HOOK_DEFAULTS = {name: inspect.signature(hook).parameters
-                 for name, hook in (('spl', SPLSelectionHook), ('ppl', PPLSelectionHook))}
-STRATEGIES = {
-    name: partial(get_strategy(name), boundary_radius=defaults['boundary_radius'].default)
-    for name, defaults in HOOK_DEFAULTS.items()}
-BUDGETS = {name: defaults['budget'].default for name, defaults in HOOK_DEFAULTS.items()}
 ROUNDS = 5
+# What SPLSelectionHook / PPLSelectionHook run with their defaults over the configs' 5 rounds
+# (the rounds their configs give, built as a hook would, without a hook); the benchmark times
+# the first round (nothing labeled yet).
+SELECTION_ROUNDS = {name: SelectionRound.from_hook_cfg(dict(type=hook, rounds=range(ROUNDS)))
+                    for name, hook in (('spl', 'SPLSelectionHook'), ('ppl', 'PPLSelectionHook'))}
+STRATEGIES = {name: partial(r.strategy, **r.strategy_cfg) for name, r in SELECTION_ROUNDS.items()}
+BUDGETS = {name: r.budget for name, r in SELECTION_ROUNDS.items()}
 NUM_CLASSES = 19  # Cityscapes train ids
 HEADS = ('correlated', 'independent')
 LOGIT_STD = 3.0  # spread of the shared base logits
@@ -174,9 +166,7 @@ def softmax_in_place(logits: Tensor) -> Tensor:
 
 def image_budgets(shape: tuple[int, int, int]) -> dict[str, int]:
     """Pixels each strategy selects per image in one round, as the selection hooks compute it."""
-    pixels = shape[1] * shape[2]
-    return {name: round_budgets(budget_in_pixels(budget, pixels), ROUNDS)[0]
-            for name, budget in BUDGETS.items()}
+    return {name: r.image_budget(shape[1] * shape[2], 0) for name, r in SELECTION_ROUNDS.items()}
 
 
 def post_process(logits1: Tensor, logits2: Tensor, strategy: str, budget: int,

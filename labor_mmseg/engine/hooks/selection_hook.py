@@ -13,8 +13,8 @@ from mmengine.utils import ProgressBar
 from mmseg.registry import HOOKS
 from PIL import Image
 
-from ...labeling import GroundTruthOracle, LabelStore, export_queries, write_atomic
-from ...selection import budget_in_pixels, get_strategy
+from ...labeling import LabelStore, export_queries, write_atomic
+from ...labeling.selection_round import PRESETS, SelectionRound, with_boundary_radius
 
 
 def find_sparse_dataset(dataset):
@@ -27,15 +27,13 @@ def find_sparse_dataset(dataset):
                     f'or a PairedDataset whose target is one; got {type(dataset).__name__}')
 
 
-def round_budgets(total: int, num_rounds: int) -> list[int]:
-    """Split a per-image budget into equal shares per round (remainder to the last rounds)."""
-    share, rest = divmod(total, num_rounds)
-    return [share + (1 if r >= num_rounds - rest else 0) for r in range(num_rounds)]
-
-
 @HOOKS.register_module()
 class ActiveSelectionHook(Hook):
-    """Buys target labels in rounds with a selection strategy and an oracle.
+    """Schedules selection rounds: when each runs, over which ranks, what is logged.
+
+    What a round does to an image (strategy and options, budget share, per-image draw, oracle)
+    is its :class:`~labor_mmseg.labeling.SelectionRound`'s (``self.round``); the labels go to
+    the :class:`~labor_mmseg.labeling.LabelStore`, which does the accounting.
 
     After each iteration listed in ``rounds``, the selector scores every target training image
     at its full label resolution, ``strategy`` (``labor_mmseg.selection``) picks this round's
@@ -53,7 +51,7 @@ class ActiveSelectionHook(Hook):
     if the round had not been interrupted.
 
     Args:
-        strategy: Name in ``labor_mmseg.selection.SELECTION_STRATEGIES``.
+        strategy: Name in ``labor_mmseg.registry.SELECTION_STRATEGIES``.
         budget: Per image over all rounds: a fraction of pixels (float in (0, 1]) or a number
             of pixels (int), split equally between rounds.
         rounds: Iterations after which a round runs.
@@ -83,43 +81,23 @@ class ActiveSelectionHook(Hook):
                  oracle: str = 'ground_truth',
                  strategy_cfg: dict | None = None) -> None:
         name = type(self).__name__  # errors name the config field
-        self.strategy_name = strategy
-        try:
-            self.strategy = get_strategy(strategy)
-        except KeyError as err:
-            raise KeyError(f'{name}.strategy: {err.args[0]}') from None
-        self.strategy_cfg = dict(strategy_cfg or {})
-        try:  # one call on a one-pixel image: the strategy checks its own options now
-            probe = torch.full((2, 1, 1), 0.5)
-            self.strategy(probe, probe.clone(), 1, **self.strategy_cfg)
-        except (TypeError, ValueError) as err:
-            raise type(err)(f'{name}.strategy_cfg {self.strategy_cfg}: {err} (strategy '
-                            f'{strategy!r})') from None
-        try:
-            budget_in_pixels(budget, 1 << 20)  # validate early, with the config's value
-        except (TypeError, ValueError) as err:
-            raise type(err)(f'{name}.budget: {err}') from None
-        self.budget = budget
         self.rounds = sorted(int(r) for r in rounds)
         if not self.rounds or len(set(self.rounds)) != len(self.rounds) or self.rounds[0] < 1:
-            raise ValueError(f'{type(self).__name__}.rounds must be distinct iterations >= 1, '
-                             f'got {list(rounds)}')
+            raise ValueError(f'{name}.rounds must be distinct iterations >= 1, got {list(rounds)}')
+        self.round = SelectionRound(strategy, budget, len(self.rounds), seed, oracle,
+                                    strategy_cfg, owner=name)
         self.label_dir = label_dir
         self.pipeline = Compose(pipeline or [dict(type='LoadImageFromFile'),
                                              dict(type='PackSegInputs')])
         self.seed = seed
         self.store: LabelStore | None = None
-        if oracle not in ('ground_truth', 'human'):
-            raise ValueError(f"{type(self).__name__}.oracle must be 'ground_truth' or 'human', "
-                             f'got {oracle!r}')
-        self.oracle = GroundTruthOracle() if oracle == 'ground_truth' else None
 
     def before_train(self, runner) -> None:
         """Check the schedule, open the store and attach it to the training dataset."""
         if self.rounds[-1] > runner.max_iters:
             raise ValueError(f'{type(self).__name__}.rounds {self.rounds} go beyond '
                              f'train_cfg.max_iters={runner.max_iters}')
-        self.draw_seed = runner.seed if self.seed is None else self.seed
+        self.round.seed = runner.seed if self.seed is None else self.seed
         self.dataset = find_sparse_dataset(runner.train_dataloader.dataset)
         inner = self.dataset.dataset
         signature = dict(type=type(inner).__name__, data_root=str(inner.data_root),
@@ -168,10 +146,6 @@ class ActiveSelectionHook(Hook):
             if round_idx not in self.store.completed_rounds:
                 self.run_round(runner, round_idx, iteration)
 
-    def image_budget(self, num_pixels: int, round_idx: int) -> int:
-        """This round's share of one image's budget."""
-        return round_budgets(budget_in_pixels(self.budget, num_pixels), len(self.rounds))[round_idx]
-
     @torch.no_grad()
     def select_image(self, model, idx: int,
                      round_idx: int) -> tuple[str, np.ndarray, np.ndarray]:
@@ -187,14 +161,9 @@ class ActiveSelectionHook(Hook):
         prob1, prob2 = model.selector_probs(batch['inputs'], size)
         key = self.dataset.key(idx)
         queried = torch.from_numpy(self.store.queried_mask(key, size)).to(prob1.device)
-        kwargs = dict(self.strategy_cfg)
-        if self.strategy_name == 'random':  # per image, so sharding does not change the draw
-            kwargs['generator'] = torch.Generator(prob1.device).manual_seed(
-                (self.draw_seed * 1_000_003 + round_idx) * 1_000_003 + idx)
-        mask = self.strategy(prob1[0], prob2[0], self.image_budget(size[0] * size[1], round_idx),
-                             labeled=queried, **kwargs).cpu().numpy()
-        answer = None if self.oracle is None else self.oracle.query(info['gt_seg_map_path'], mask)
-        return key, mask, answer
+        mask = self.round.select(prob1[0], prob2[0], round_idx, idx, labeled=queried)
+        mask = mask.cpu().numpy()
+        return key, mask, self.round.ask(info['gt_seg_map_path'], mask)
 
     def run_round(self, runner, round_idx: int, iteration: int) -> None:
         """Select and query on every target image (sharded over ranks), store, record.
@@ -227,7 +196,7 @@ class ActiveSelectionHook(Hook):
         model.train(was_training)
         if world_size > 1:
             answers = [a for part in all_gather_object(answers) for a in part]
-        if self.oracle is None:
+        if self.round.oracle is None:
             self._ask_person(runner, round_idx, iteration, answers)
             return
         if rank == 0:
@@ -246,7 +215,7 @@ class ActiveSelectionHook(Hook):
                       for i in range(len(self.dataset))}
             export_queries({key: queried for key, queried, _ in answers}, out_dir, images)
             write_atomic(out_dir / 'round.json', json.dumps(dict(
-                round=round_idx, iteration=iteration, strategy=self.strategy_name,
+                round=round_idx, iteration=iteration, strategy=self.round.strategy_name,
                 label_dir=self.label_dir)).encode())
         checkpoint = f'iter_{iteration}.pth'
         runner.save_checkpoint(runner.work_dir, checkpoint)  # rank 0 only
@@ -264,7 +233,7 @@ class ActiveSelectionHook(Hook):
     def _commit(self, runner, round_idx: int, iteration: int) -> None:
         """Record the round in the store's manifest and log it."""
         self.store.commit_round(round_idx, iteration,
-                                dict(strategy=self.strategy_name, oracle='ground_truth'))
+                                dict(strategy=self.round.strategy_name, oracle='ground_truth'))
         entry = self.store.manifest['rounds'][-1]
         runner.message_hub.update_scalar('train/labeled_percent', entry['labeled_percent'])
         runner.message_hub.update_scalar('train/points_per_image', entry['points_per_image'])
@@ -272,21 +241,11 @@ class ActiveSelectionHook(Hook):
         counts = zip(classes, entry['class_counts'], strict=True)
         per_class = ', '.join(f'{c}={n}' for c, n in counts if n)
         runner.logger.info(
-            f'selection round {round_idx + 1}/{len(self.rounds)} ({self.strategy_name}) at iter '
-            f'{iteration}: +{entry["pixels"]} pixels, {entry["points_per_image"]:.1f} points per '
-            f'image; {entry["labeled_percent"]:.3f}% of target pixels labeled in total '
+            f'selection round {round_idx + 1}/{len(self.rounds)} ({self.round.strategy_name}) at '
+            f'iter {iteration}: +{entry["pixels"]} pixels, {entry["points_per_image"]:.1f} points '
+            f'per image; {entry["labeled_percent"]:.3f}% of target pixels labeled in total '
             f'({entry["queried_percent"]:.3f}% queried); '
             f'labeled pixels per class this round: {per_class}')
-
-
-def interior_first(hook: str, strategy_cfg: dict | None, boundary_radius: int) -> dict:
-    """``strategy_cfg`` with the hook's ``boundary_radius`` (LabOR's hooks take it as their own
-    argument; ValueError naming ``hook`` if ``strategy_cfg`` gives it too)."""
-    strategy_cfg = dict(strategy_cfg or {})
-    if 'boundary_radius' in strategy_cfg:
-        raise ValueError(f'{hook}.strategy_cfg: give boundary_radius as {hook}.boundary_radius, '
-                         f'not in strategy_cfg {strategy_cfg}')
-    return dict(strategy_cfg, boundary_radius=boundary_radius)
 
 
 @HOOKS.register_module()
@@ -298,9 +257,10 @@ class SPLSelectionHook(ActiveSelectionHook):
     ones; 0 ranks them by discrepancy alone.
     """
 
-    def __init__(self, budget: float | int = 0.022, boundary_radius: int = 1,
+    def __init__(self, budget: float | int = PRESETS['SPLSelectionHook']['budget'],
+                 boundary_radius: int = PRESETS['SPLSelectionHook']['boundary_radius'],
                  strategy_cfg: dict | None = None, **kwargs) -> None:
-        super().__init__(strategy='spl', budget=budget, **kwargs, strategy_cfg=interior_first(
+        super().__init__(strategy='spl', budget=budget, **kwargs, strategy_cfg=with_boundary_radius(
             type(self).__name__, strategy_cfg, boundary_radius))
 
 
@@ -312,7 +272,8 @@ class PPLSelectionHook(ActiveSelectionHook):
     are ranked after the interior ones of their class; 0 gives the paper's rule.
     """
 
-    def __init__(self, budget: float | int = 40, boundary_radius: int = 1,
+    def __init__(self, budget: float | int = PRESETS['PPLSelectionHook']['budget'],
+                 boundary_radius: int = PRESETS['PPLSelectionHook']['boundary_radius'],
                  strategy_cfg: dict | None = None, **kwargs) -> None:
-        super().__init__(strategy='ppl', budget=budget, **kwargs, strategy_cfg=interior_first(
+        super().__init__(strategy='ppl', budget=budget, **kwargs, strategy_cfg=with_boundary_radius(
             type(self).__name__, strategy_cfg, boundary_radius))
