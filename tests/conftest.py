@@ -1,5 +1,6 @@
 """Shared fixtures: a tiny synthetic benchmark and configs pointed at it."""
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -27,6 +28,8 @@ def tiny_benchmark(tmp_path_factory) -> Path:
 def load_script(relative_path: str) -> ModuleType:
     """A script of the repository (``tools/...py``) imported as a module, for its functions."""
     path = REPO / relative_path
+    if str(path.parent) not in sys.path:  # as ``python <script>`` does: its siblings import
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -78,7 +78,8 @@ def test_markdown_lists_every_ratio(quick_run):
 def test_cpu_peak_memory_sees_a_known_allocation():
     """The CPU method, in a fresh process as the benchmark uses it, sees a 64 MiB tensor."""
     code = (
-        'import importlib.util, torch\n'
+        'import importlib.util, sys, torch\n'
+        f'sys.path.insert(0, {str(SCRIPT.parent)!r})  # as python <script> does\n'
         f'spec = importlib.util.spec_from_file_location("labor_perf", {str(SCRIPT)!r})\n'
         'perf = importlib.util.module_from_spec(spec); spec.loader.exec_module(perf)\n'
         'perf.fixed_mmap_threshold()\n'

@@ -4,7 +4,8 @@ from .decode_heads import DeepLabV2Head
 from .discriminators import OutputAlignmentHead
 from .dual_head_selector import DualHeadSelector
 from .labor import LabOR
-from .losses import DiscrepancyLoss, pseudo_labels
+from .losses import DiscrepancyLoss
+from .utils import pseudo_labels
 
 __all__ = ['DeepLabV2Head', 'DiscrepancyLoss', 'DualHeadSelector', 'LabOR', 'OutputAlignmentHead',
            'PairedSegDataPreProcessor', 'pseudo_labels']

@@ -12,7 +12,7 @@ from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..selection import classifier_discrepancy, inconsistency_mask
-from .losses import pseudo_labels
+from .utils import pseudo_labels
 
 
 def unwrap(module: nn.Module) -> nn.Module:

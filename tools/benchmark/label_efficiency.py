@@ -33,16 +33,12 @@ import statistics
 from pathlib import Path
 
 from mmengine.config import Config, DictAction
+from readme_sections import readme_section, update_readme_section  # beside this script
 
 import labor_mmseg  # noqa: F401  (registers components)
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
 from labor_mmseg.labeling import LabelStore
-from labor_mmseg.utils.experiment import (
-    readme_section,
-    set_aside,
-    train_and_test,
-    update_readme_section,
-)
+from labor_mmseg.utils.experiment import set_aside, train_and_test
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from labor_mmseg.utils.experiment import update_readme_section
+from readme_sections import update_readme_section  # beside this script
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -51,11 +51,12 @@ except ImportError:  # not installed: use the checkout this script is in
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     import labor_mmseg  # noqa: F401
 
+from readme_sections import update_readme_section  # beside this script
+
 from labor_mmseg.datasets import SparseLabelDataset
 from labor_mmseg.datasets.synthetic import generate_synthetic_benchmark
 from labor_mmseg.labeling import GroundTruthOracle, LabelStore, SelectionRound
 from labor_mmseg.selection import inconsistency_mask
-from labor_mmseg.utils.experiment import update_readme_section
 
 REPO = Path(__file__).resolve().parents[2]
 ROUNDS = 5
