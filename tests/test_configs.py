@@ -6,11 +6,13 @@ from mmengine.config import Config
 from mmseg.registry import HOOKS, MODELS
 
 CONFIGS = sorted((Path(__file__).resolve().parents[1] / 'configs' / 'labor').glob('*.py'))
+# baseline -> the LabOR config whose recipe, budget and rounds it keeps
+BASELINES = {'random-pixels': 'spl', 'entropy-pixels': 'spl', 'random-points': 'ppl'}
 
 
 def test_the_issue_configs_exist():
     names = {p.stem for p in CONFIGS}
-    for method in ('spl', 'ppl', 'adaptseg'):
+    for method in ('spl', 'ppl', 'adaptseg', *BASELINES):
         assert {f'{method}_gta2cs', f'{method}_synth'} <= names
     assert {'supervised_cs', 'supervised_synth', 'source_only_gta2cs',
             'source_only_synth'} <= names
@@ -21,8 +23,8 @@ def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert 'labor_mmseg' in cfg.custom_imports.imports
     model = MODELS.build(cfg.model)
-    method = path.stem.split('_')[0].split('-')[0]  # adaptseg-all-labels: an AdaptSeg variant
-    expected = 'LabOR' if method in ('spl', 'ppl', 'adaptseg') else (
+    method = path.stem.split('_')[0].removesuffix('-all-labels')  # an AdaptSeg variant
+    expected = 'LabOR' if method in ('spl', 'ppl', 'adaptseg', *BASELINES) else (
         'EncoderDecoder')
     assert type(model).__name__ == expected
     for hook in cfg.get('custom_hooks', []):
@@ -33,3 +35,29 @@ def test_config_builds(path):
 def test_selection_configs_give_the_selector_class_adaptive_pseudo_labels(name):
     cfg = Config.fromfile(CONFIGS[0].with_name(f'{name}.py'))
     assert cfg.model.pseudo_label_class_fraction == 0.2
+
+
+def _config(name: str) -> Config:
+    return Config.fromfile(CONFIGS[0].with_name(f'{name}.py'))
+
+
+@pytest.mark.parametrize('data', ['synth', 'gta2cs'])
+def test_labor_extends_adaptseg_and_adaptseg_has_no_selector(data):
+    """AdaptSeg is the base; SPL adds B and its hook; nothing deletes what its base added."""
+    assert Config._get_base_files(str(CONFIGS[0].with_name(f'spl_{data}.py'))) == [
+        f'./adaptseg_{data}.py']
+    adaptseg = _config(f'adaptseg_{data}')
+    assert 'selector' not in adaptseg.model and 'custom_hooks' not in adaptseg
+    assert _config(f'spl_{data}').model.selector.type == 'DualHeadSelector'
+
+
+@pytest.mark.parametrize('data', ['synth', 'gta2cs'])
+@pytest.mark.parametrize('baseline', list(BASELINES))
+def test_a_baseline_is_labors_config_with_another_strategy(baseline, data):
+    """Same recipe, budget and rounds as the LabOR config: only the strategy differs."""
+    cfg, labor = _config(f'{baseline}_{data}'), _config(f'{BASELINES[baseline]}_{data}')
+    hook = cfg.custom_hooks[1]
+    assert hook.pop('type') == 'ActiveSelectionHook'
+    assert hook.pop('strategy') == baseline.split('-')[0]
+    labor.custom_hooks[1].pop('type')
+    assert cfg.to_dict() == labor.to_dict()

@@ -45,11 +45,11 @@ def test_torchrun_two_cpu_ranks_train_with_a_selection_round(tiny_benchmark, tmp
         f'train_dataloader.dataset.target.dataset.data_root={tiny_benchmark}/cityscapes/',
         f'val_dataloader.dataset.data_root={tiny_benchmark}/cityscapes/',
         f'test_dataloader.dataset.data_root={tiny_benchmark}/cityscapes/',
-        'train_cfg.max_iters=4', 'train_cfg.val_interval=100', 'custom_hooks.1.rounds=[2]',
+        'train_cfg.max_iters=4', 'train_cfg.val_interval=100',
     ]
     run([str(REPO / 'tools' / 'train.py'), str(REPO / 'configs' / 'labor' / 'spl_synth.py'),
-         '--launcher', 'pytorch', '--work-dir', str(tmp_path), '--cfg-options', *options],
-        cwd=tmp_path, nproc=2)
+         '--launcher', 'pytorch', '--work-dir', str(tmp_path), '--cfg-options', *options,
+         '--hook-options', 'SPLSelectionHook.rounds=[2]'], cwd=tmp_path, nproc=2)
     store = tmp_path / 'label_store'
     manifest = json.loads((store / 'manifest.json').read_text())
     assert [r['iteration'] for r in manifest['rounds']] == [2]

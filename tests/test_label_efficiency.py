@@ -42,12 +42,9 @@ def test_finished_run_is_reused(harness, tmp_path):
 
 def test_run_of_another_config_is_set_aside_and_retrained(harness, tmp_path, monkeypatch):
     harness.run('source_only', 0, tmp_path)
-    config, name, options = harness.METHODS['source_only']
-    monkeypatch.setitem(harness.METHODS, 'source_only',
-                        (config, name, {**options, 'train_cfg.max_iters': 7}))
+    monkeypatch.setitem(harness.METHODS, 'source_only', ('supervised_synth', 'Source only'))
     harness.run('source_only', 0, tmp_path)
-    assert len(harness.calls) == 2
-    assert harness.calls[1][1]['train_cfg.max_iters'] == 7
+    assert [c[0] for c in harness.calls] == ['source_only_synth', 'supervised_synth']
     stale = tmp_path / 'source_only' / 'seed0.stale-0'
     assert (stale / 'result.json').is_file()  # the old run is kept, not deleted
     assert (tmp_path / 'source_only' / 'seed0' / 'result.json').is_file()
@@ -64,9 +61,7 @@ def test_finished_only_trains_nothing_and_skips_stale_runs(harness, tmp_path, mo
     assert harness.run('source_only', 0, tmp_path, train=False) is None
     harness.run('source_only', 0, tmp_path)
     assert harness.run('source_only', 0, tmp_path, train=False)['mIoU'] == 12.5
-    config, name, options = harness.METHODS['source_only']
-    monkeypatch.setitem(harness.METHODS, 'source_only',
-                        (config, name, {**options, 'train_cfg.max_iters': 7}))
+    monkeypatch.setitem(harness.METHODS, 'source_only', ('supervised_synth', 'Source only'))
     assert harness.run('source_only', 0, tmp_path, train=False) is None
     assert len(harness.calls) == 1
     assert (tmp_path / 'source_only' / 'seed0' / 'result.json').is_file()  # left where it is
@@ -182,5 +177,35 @@ def test_every_label_methods_count_all_target_pixels(harness, tmp_path, method):
 def test_recipe_ceiling_trains_adaptseg_on_every_target_label():
     """The ceiling row is AdaptSeg (no selector, no selection) on the plain target dataset."""
     cfg = Config.fromfile('configs/labor/adaptseg-all-labels_synth.py')
-    assert cfg.model.selector is None and cfg.custom_hooks == []
+    assert 'selector' not in cfg.model and 'custom_hooks' not in cfg
     assert cfg.train_dataloader.dataset.target.type == 'CityscapesDataset'
+
+
+def test_every_method_is_its_config_file_and_nothing_else(harness):
+    for method, (config, _) in harness.METHODS.items():
+        config_file, options, cfg = harness.method_config(method, 3)
+        assert config_file.name == f'{config}.py' and options == {'randomness.seed': 3}
+
+
+@pytest.mark.parametrize('method', ['random_points', 'labor_ppl'])
+def test_hook_options_reach_the_selection_hook_by_type(harness, method):
+    ablation = {'hook_options': {'ActiveSelectionHook.rounds': [500]}}
+    cfg = harness.method_config(method, 0, ablation)[2]
+    assert [h.get('rounds') for h in cfg.custom_hooks] == [None, [500]]
+
+
+def test_hook_options_for_a_method_without_that_hook_name_its_config(harness):
+    with pytest.raises(ValueError, match=r'source_only_synth\.py \(source_only\): .*no '
+                                         r'SPLSelectionHook'):
+        harness.method_config('source_only', 0,
+                              {'hook_options': {'SPLSelectionHook.boundary_radius': 0}})
+
+
+def test_a_hook_option_ablation_is_named_in_its_table(harness, repo, monkeypatch):
+    main, root = repo
+    monkeypatch.setitem(harness.METHODS, 'source_only', ('spl_synth', 'LabOR-SPL'))
+    main('--seeds', '0', '--tag', 'x3', '--hook-options', 'SPLSelectionHook.boundary_radius=0')
+    assert harness.calls[0][1]['custom_hooks.1.boundary_radius'] == 0
+    record = json.loads((root / 'benchmarks' / 'label_efficiency_x3.json').read_text())
+    assert record['hook_options'] == {'SPLSelectionHook.boundary_radius': 0}
+    assert '`SPLSelectionHook.boundary_radius=0`' in (root / 'README.md').read_text()

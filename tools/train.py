@@ -15,7 +15,7 @@ except ImportError:
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
     import labor_mmseg  # noqa: F401
 
-from labor_mmseg.utils import close_dist, enable_amp, init_cpu_dist
+from labor_mmseg.utils import close_dist, enable_amp, hook_cfg_options, init_cpu_dist
 
 
 def parse_args() -> argparse.Namespace:
@@ -40,6 +40,14 @@ def parse_args() -> argparse.Namespace:
         '(quotes needed, no white space)',
     )
     parser.add_argument(
+        '--hook-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='override fields of custom hooks named by type, as <HookType>.<field>=<value> '
+        '(set on every hook of that type or a subclass, wherever it sits in custom_hooks)',
+    )
+    parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
@@ -59,6 +67,7 @@ def main() -> None:
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    cfg.merge_from_dict(hook_cfg_options(cfg.get('custom_hooks', []), args.hook_options))
 
     # work_dir priority: CLI > config > ./work_dirs/<config name>
     if args.work_dir is not None:

@@ -1,7 +1,7 @@
 # LabOR-PPL, GTA5 -> Cityscapes, DeepLab-v2 R101: 40 representative points per target image
-# (class prototypes of the inconsistent pixels and their nearest pixels) over 5 rounds. The hook
-# takes a class's candidates inside its regions before those on its boundaries (its default
-# boundary_radius=1; 0 is the paper's rule).
+# (class prototypes of the inconsistent pixels and their nearest pixels) over 5 rounds, a
+# class's candidates inside its regions first (PPLSelectionHook's default boundary_radius=1;
+# 0 is the paper's rule).
 _base_ = ['./spl_gta2cs.py']
 custom_hooks = [
     dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=1000),

@@ -2,5 +2,6 @@
 
 from .amp import enable_amp
 from .dist import close_dist, init_cpu_dist
+from .hook_options import hook_cfg_options
 
-__all__ = ['close_dist', 'enable_amp', 'init_cpu_dist']
+__all__ = ['close_dist', 'enable_amp', 'hook_cfg_options', 'init_cpu_dist']

@@ -13,8 +13,9 @@ share of the class's pixels in the mask, of those A gets wrong, of A's errors ou
         work_dirs/demo/iter_500.pth --strategies spl ppl random entropy
 
 The config's selection hook gives the budget, the schedule and the seed, and its strategy its
-options (``--cfg-options`` changes them); every strategy picks, and ``random`` draws, exactly
-what a training round with that config would pick on an image with nothing labeled yet.
+options (``--cfg-options`` and ``--hook-options`` change them); every strategy picks, and
+``random`` draws, exactly what a training round with that config would pick on an image with
+nothing labeled yet.
 """
 import argparse
 import json
@@ -33,6 +34,7 @@ from mmseg.registry import DATASETS, MODELS
 import labor_mmseg  # noqa: F401  (registers components)
 from labor_mmseg.labeling.selection_round import SelectionRound
 from labor_mmseg.selection import inconsistency_mask, strategy_names
+from labor_mmseg.utils import hook_cfg_options
 
 IGNORE = 255
 
@@ -186,13 +188,16 @@ def main() -> None:
     parser.add_argument('--round', type=int, default=0, help="whose budget share to use")
     parser.add_argument('--out', help='also write the figures as JSON here')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='options applied to the config, e.g. '
-                             'custom_hooks.1.boundary_radius=0 (PPL with the paper\'s rule)')
+                        help='options applied to the config (MMEngine\'s dotted keys)')
+    parser.add_argument('--hook-options', nargs='+', action=DictAction, default={},
+                        help='<HookType>.<field>=<value> set on the hooks of that type, e.g. '
+                             'PPLSelectionHook.boundary_radius=0 (PPL with the paper\'s rule)')
     args = parser.parse_args()
     if not Path(args.checkpoint).is_file():
         raise SystemExit(f'{args.checkpoint}: checkpoint not found')
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
+    cfg.merge_from_dict(hook_cfg_options(cfg.get('custom_hooks', []), args.hook_options))
     results, per_class = evaluate(cfg, args.checkpoint, args.strategies, args.every, args.radius,
                                   args.round)
     print(markdown(results))

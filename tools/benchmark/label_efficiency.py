@@ -24,6 +24,11 @@ and to the README section ``label_efficiency_<tag>`` (add the two markers first)
 
     python tools/benchmark/label_efficiency.py --methods random_pixels labor_spl \
         --tag pseudo08 --cfg-options model.pseudo_label_threshold=0.8
+    python tools/benchmark/label_efficiency.py --methods labor_spl \
+        --tag spl_by_discrepancy --hook-options SPLSelectionHook.boundary_radius=0
+
+``--hook-options`` names a custom hook by its type (a subclass counts: ``ActiveSelectionHook``
+also names the SPL and PPL hooks), never by its position in ``custom_hooks``.
 """
 import argparse
 import hashlib
@@ -38,26 +43,23 @@ from readme_sections import readme_section, update_readme_section  # beside this
 import labor_mmseg  # noqa: F401  (registers components)
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
 from labor_mmseg.labeling import LabelStore
+from labor_mmseg.utils import hook_cfg_options
 from labor_mmseg.utils.experiment import set_aside, train_and_test
 
 REPO = Path(__file__).resolve().parents[2]
 
-# method -> (config, name in the table, cfg options). Baselines reuse the LabOR configs with
-# another strategy in the selection hook, so every method spends the same budget.
-def _strategy(strategy: str) -> dict:
-    return {'custom_hooks.1.type': 'ActiveSelectionHook', 'custom_hooks.1.strategy': strategy}
-
-
+# method -> (config in configs/labor/, name in the table). The baselines' configs are LabOR's
+# with another strategy in the selection hook, so every method spends the same budget.
 METHODS = {
-    'source_only': ('source_only_synth', 'Source only', {}),
-    'adaptseg': ('adaptseg_synth', 'AdaptSeg (UDA)', {}),
-    'random_pixels': ('spl_synth', 'Random pixels, 2.2%', _strategy('random')),
-    'entropy_pixels': ('spl_synth', 'Entropy pixels, 2.2%', _strategy('entropy')),
-    'labor_spl': ('spl_synth', 'LabOR-SPL, 2.2%', {}),
-    'random_points': ('ppl_synth', 'Random points, 40/image', _strategy('random')),
-    'labor_ppl': ('ppl_synth', 'LabOR-PPL, 40/image', {}),
-    'adaptseg_all_labels': ('adaptseg-all-labels_synth', 'AdaptSeg + every target label', {}),
-    'supervised': ('supervised_synth', 'Target full supervision', {}),
+    'source_only': ('source_only_synth', 'Source only'),
+    'adaptseg': ('adaptseg_synth', 'AdaptSeg (UDA)'),
+    'random_pixels': ('random-pixels_synth', 'Random pixels, 2.2%'),
+    'entropy_pixels': ('entropy-pixels_synth', 'Entropy pixels, 2.2%'),
+    'labor_spl': ('spl_synth', 'LabOR-SPL, 2.2%'),
+    'random_points': ('random-points_synth', 'Random points, 40/image'),
+    'labor_ppl': ('ppl_synth', 'LabOR-PPL, 40/image'),
+    'adaptseg_all_labels': ('adaptseg-all-labels_synth', 'AdaptSeg + every target label'),
+    'supervised': ('supervised_synth', 'Target full supervision'),
 }
 # Methods trained with every target label: the ceiling of LabOR's recipe, and target only.
 ALL_LABELS = ('adaptseg_all_labels', 'supervised')
@@ -79,11 +81,20 @@ def config_digest(cfg: Config) -> str:
 def method_config(method: str, seed: int, ablation: dict | None = None) -> tuple[Path, dict,
                                                                                  Config]:
     """The config file of ``method``, the cfg options of the run with ``seed`` (and
-    ``ablation``'s on top), and the config they give."""
-    config, _, options = METHODS[method]
-    config_file = REPO / 'configs' / 'labor' / f'{config}.py'
-    cfg_options = {'randomness.seed': seed, **options, **(ablation or {})}
+    ``ablation``'s on top), and the config they give.
+
+    ``ablation`` holds ``cfg_options`` (MMEngine's dotted keys) and ``hook_options`` (keys
+    ``<HookType>.<field>``, see :func:`hook_cfg_options`). ValueError naming the config file
+    when a hook option matches none of its hooks.
+    """
+    config_file = REPO / 'configs' / 'labor' / f'{METHODS[method][0]}.py'
+    ablation = ablation or {}
     cfg = Config.fromfile(str(config_file))
+    try:
+        hooks = hook_cfg_options(cfg.get('custom_hooks', []), ablation.get('hook_options', {}))
+    except ValueError as err:
+        raise ValueError(f'{config_file.relative_to(REPO)} ({method}): {err}') from None
+    cfg_options = {'randomness.seed': seed, **ablation.get('cfg_options', {}), **hooks}
     cfg.merge_from_dict(cfg_options)
     return config_file, cfg_options, cfg
 
@@ -132,7 +143,7 @@ def run(method: str, seed: int, out_root: Path, train: bool = True,
 
     A finished run is one in its work dir, or one in ``recorded`` (the table's JSON), of the
     current config. With ``train=False`` only a finished run is read (None otherwise).
-    ``ablation`` holds cfg options applied on top of the method's own.
+    ``ablation`` holds options applied to the method's config (see :func:`method_config`).
     """
     work_dir = out_root / method / f'seed{seed}'
     config_file, cfg_options, cfg = method_config(method, seed, ablation)
@@ -185,7 +196,7 @@ def finished_results(out_root: Path, ablation: dict | None = None,
 def summary(results: list[dict]) -> list[dict]:
     """Per method: mean and spread of mIoU over seeds, labels spent."""
     rows = []
-    for method, (_, name, _) in METHODS.items():
+    for method, (_, name) in METHODS.items():
         runs = [r for r in results if r['method'] == method]
         if runs:
             mious = [r['mIoU'] for r in runs]
@@ -236,7 +247,8 @@ def plot(rows: list[dict], path: Path) -> None:
 
 
 def parse_args() -> argparse.Namespace:
-    """Command line; an ablation (``--cfg-options``) needs its own ``--tag``."""
+    """Command line; an ablation (``--cfg-options``, ``--hook-options``) needs its own
+    ``--tag``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
@@ -247,10 +259,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--tag', help='name of an ablation: runs, table and README section')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         help='an ablation: options applied to every method (needs --tag)')
+    parser.add_argument('--hook-options', nargs='+', action=DictAction, default={},
+                        help='an ablation: <HookType>.<field>=<value> set on every custom hook '
+                        'of that type or a subclass, wherever it sits (needs --tag)')
     args = parser.parse_args()
-    if args.cfg_options and not args.tag:
-        parser.error('--cfg-options changes every run: name the ablation with --tag, so its '
-                     'runs do not replace those of the main table')
+    args.ablation = {k: v for k in ('cfg_options', 'hook_options') if (v := getattr(args, k))}
+    if args.ablation and not args.tag:
+        parser.error('--cfg-options and --hook-options change every run: name the ablation '
+                     'with --tag, so its runs do not replace those of the main table')
     if args.tag is not None and not re.fullmatch(r'[A-Za-z0-9_-]+', args.tag):
         parser.error(f'--tag {args.tag!r}: use letters, digits, "_" and "-" only')
     return args
@@ -274,16 +290,17 @@ def main() -> None:
     if not args.finished_only:
         for method in args.methods:
             for seed in args.seeds:
-                run(method, seed, out_root, ablation=args.cfg_options, recorded=recorded)
-    results = finished_results(out_root, args.cfg_options, recorded)
+                run(method, seed, out_root, ablation=args.ablation, recorded=recorded)
+    results = finished_results(out_root, args.ablation, recorded)
     current = {run_key(r) for r in results}
     stale_runs += [r for r in recorded if run_key(r) not in current]
     rows = summary(results)
     full = full_supervision(rows)
     text = ''
-    if args.cfg_options:
+    if args.ablation:
         text = 'Ablation: every run with ' + ', '.join(
-            f'`{k}={v!r}`' for k, v in args.cfg_options.items()) + '.'
+            f'`{k}={v!r}`' for options in args.ablation.values()
+            for k, v in options.items()) + '.'
         if full is None:
             main_runs = load_record(bench / 'label_efficiency.json')[0]
             full = full_supervision(summary(finished_results(work_dir, recorded=main_runs)))
@@ -293,7 +310,7 @@ def main() -> None:
         text += '\n\n'
     text += table(rows, full and full['mean'])
     bench.mkdir(exist_ok=True)
-    record.write_text(json.dumps(dict(cfg_options=args.cfg_options, runs=results, summary=rows,
+    record.write_text(json.dumps(dict(**args.ablation, runs=results, summary=rows,
                                       stale_runs=stale_runs), indent=2))
     (bench / f'{name}.md').write_text(text + '\n')
     plot(rows, bench / f'{name}.png')

@@ -1,0 +1,9 @@
+# Entropy pixels, GTA5 -> Cityscapes, DeepLab-v2 R101: LabOR-SPL's recipe, budget and rounds,
+# with the pixels where B's mean prediction has the highest entropy instead of its inconsistent
+# ones.
+_base_ = ['./spl_gta2cs.py']
+custom_hooks = [
+    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=1000),
+    dict(type='ActiveSelectionHook', strategy='entropy', budget=0.022,
+         rounds=[10000, 12000, 14000, 16000, 18000]),
+]
