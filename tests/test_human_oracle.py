@@ -74,3 +74,21 @@ def test_queries_exported_answers_imported_training_resumed(tiny_benchmark, tmp_
         stored = store.read(key)
         assert ((stored != 255) == mask).all()
         assert (stored == QUERIED_VOID).sum() >= 1  # the unsure pixel is spent, not labeled
+
+
+def test_exported_rounds_go_by_number_and_answered_ones_drop_out(tmp_path):
+    """round_10 comes after round_9 (not between round_1 and round_2)."""
+    from labor_mmseg.labeling.selection_round import exported_rounds, unanswered_rounds
+    store = LabelStore(tmp_path / 'store', dict(name='x'), num_classes=2)
+    numbers = (1, 2, 9, 10)
+    for number in numbers:
+        (tmp_path / 'queries' / f'round_{number}').mkdir(parents=True)
+        (tmp_path / 'queries' / f'round_{number}' / 'round.json').write_text(
+            json.dumps(dict(round=number - 1)))
+    (tmp_path / 'queries' / 'round_3').mkdir()  # no round.json: not exported (yet)
+    assert [p.name for p in exported_rounds(tmp_path / 'queries')] == [
+        f'round_{n}' for n in numbers]
+    for i, number in enumerate(numbers):
+        store.commit_round(number - 1, number, {})
+        assert [p.name for p in unanswered_rounds(tmp_path / 'queries', store)] == [
+            f'round_{n}' for n in numbers[i + 1:]]

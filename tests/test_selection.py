@@ -19,9 +19,10 @@ from labor_mmseg.selection import (
     select_spl,
     strategy_names,
 )
-from labor_mmseg.selection import discrepancy as discrepancy_module
+from labor_mmseg.selection import primitives as primitives_module
 from labor_mmseg.selection import quotas as quotas_module
 from labor_mmseg.selection.boundaries import class_boundaries
+from labor_mmseg.selection.rank_keys import KEY_BIN_SHIFT
 
 CONSISTENT = (0.9, 0.1)  # both heads say class 0
 
@@ -96,8 +97,8 @@ def test_class_argmax_is_the_first_maximum_like_torch_argmax(dtype, num_classes,
     prob = torch.randint(0, 4, (2, num_classes, 5, 7), generator=gen).to(dtype) / 3  # many ties
     prob[0, :, 0, 0] = 0
     prob[1, :, 2, 3] = torch.rand(num_classes, generator=gen).to(dtype) * 1e-3
-    for argmax_chunk in (7, discrepancy_module.ARGMAX_CHUNK):  # partial chunks, one chunk
-        monkeypatch.setattr(discrepancy_module, 'ARGMAX_CHUNK', argmax_chunk)
+    for argmax_chunk in (7, primitives_module.ARGMAX_CHUNK):  # partial chunks, one chunk
+        monkeypatch.setattr(primitives_module, 'ARGMAX_CHUNK', argmax_chunk)
         assert torch.equal(class_argmax(prob), prob.argmax(dim=1))
         assert torch.equal(class_argmax(prob[0]), prob[0].argmax(dim=0))
 
@@ -188,8 +189,8 @@ def spl_reference(prob1, prob2, budget, labeled):
 def chunk(request, monkeypatch):
     """Run with the default pixel chunk, and with chunks of 7 pixels (many partial chunks)."""
     if request.param is not None:
-        monkeypatch.setattr(discrepancy_module, 'CHUNK', request.param)
-        monkeypatch.setattr(discrepancy_module, 'ARGMAX_CHUNK', request.param)
+        monkeypatch.setattr(primitives_module, 'CHUNK', request.param)
+        monkeypatch.setattr(primitives_module, 'ARGMAX_CHUNK', request.param)
 
 
 @pytest.mark.parametrize(('noise', 'dense'), [(0.5, False), (50.0, True)])
@@ -416,7 +417,7 @@ def test_pick_per_class_sort_prefilters_by_key_bins(monkeypatch):
     gen = torch.Generator().manual_seed(0)
     classes = torch.randint(0, 5, (2000,), generator=gen)
     # keys over 64 histogram bins, with ties inside and across bins
-    rank_key = torch.randint(0, 64 << quotas_module.KEY_BIN_SHIFT, (2000,), generator=gen) // 7
+    rank_key = torch.randint(0, 64 << KEY_BIN_SHIFT, (2000,), generator=gen) // 7
     for budget in (5, 60, 700, 1999):
         quotas = class_quotas(torch.bincount(classes, minlength=6), budget)
         expected = sorted(i for k in range(6) for i in sorted(

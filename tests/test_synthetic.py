@@ -171,7 +171,7 @@ def test_benchmark_is_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert not benchmark_is_current(tmp_path, **dict(kwargs, height=32))
     assert not benchmark_is_current(tmp_path)  # the defaults differ
     with monkeypatch.context() as m:
-        m.setattr(synthetic, 'GENERATOR_VERSION', GENERATOR_VERSION + 1)
+        m.setattr(synthetic.generate, 'GENERATOR_VERSION', GENERATOR_VERSION + 1)
         assert not benchmark_is_current(tmp_path, **kwargs)
     next(tmp_path.rglob('*_leftImg8bit.png')).unlink()
     assert not benchmark_is_current(tmp_path, **kwargs)

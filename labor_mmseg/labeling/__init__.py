@@ -2,7 +2,7 @@
 
 from .label_store import QUERIED_VOID, LabelStore, label_stats, read_label_png, write_atomic
 from .oracle import GroundTruthOracle, export_queries, import_answers, read_queries
-from .selection_round import PRESETS, SelectionRound, round_budgets
+from .selection_round import PRESETS, SelectionRound, import_person_answers, round_budgets
 
 __all__ = [
     'QUERIED_VOID',
@@ -12,6 +12,7 @@ __all__ = [
     'SelectionRound',
     'export_queries',
     'import_answers',
+    'import_person_answers',
     'label_stats',
     'read_label_png',
     'read_queries',

@@ -1,17 +1,24 @@
-"""A selection round's one owner: strategy and options, budget schedule, per-image seeding, oracle.
+"""A selection round's one owner: strategy and options, budget schedule, per-image seeding,
+oracle, and the store its answers go to.
 
 The selection hooks (timing, DDP, logging), ``tools/analysis/selection_quality.py``,
-``tools/benchmark/perf.py`` and ``tools/import_answers.py`` all go through
-:class:`SelectionRound`, so each computes a round's budget and draws exactly as training does.
+``tools/benchmark/perf.py`` and ``tools/import_answers.py`` all go through this module, so each
+computes a round's budget, draws and stores exactly as training does.
 """
+import json
 import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image
 from torch import Tensor
 
 from ..selection import budget_in_pixels, get_strategy
-from .oracle import GroundTruthOracle
+from .label_store import LabelStore, write_atomic
+from .oracle import GroundTruthOracle, export_queries, import_answers, read_queries
 
 ORACLES = ('ground_truth', 'human')
 # LabOR's hooks: their strategy and defaults (the hooks' signatures and the tools read these).
@@ -79,6 +86,7 @@ class SelectionRound:
         self.seed = seed
         self.oracle_name = oracle
         self.oracle = GroundTruthOracle() if oracle == 'ground_truth' else None
+        self.store: LabelStore | None = None  # set by open_store
 
     @classmethod
     def from_hook_cfg(cls, hook_cfg: dict) -> 'SelectionRound':
@@ -121,3 +129,92 @@ class SelectionRound:
         """The oracle's answers at ``mask`` (255 where void), or None when a person answers."""
         return None if self.oracle is None else self.oracle.query(seg_map_path, mask)
 
+
+    def open_store(self, root: str | os.PathLike, dataset: Any, create: bool) -> LabelStore:
+        """Open (``create``: or create) the store of ``dataset``'s bought labels at ``root``.
+
+        ``dataset`` is a ``SparseLabelDataset``; the store checks it is the dataset it was made
+        for. Creating reads the target images' headers once, so the store knows the target
+        set's size (one process creates, the others open it afterwards).
+        """
+        inner = dataset.dataset
+        signature = dict(type=type(inner).__name__, data_root=str(inner.data_root),
+                         img_path=str(inner.data_prefix.get('img_path', '')),
+                         num_images=len(inner))
+        target = {}
+        if create and not (Path(root) / 'manifest.json').exists():
+            sizes = [Image.open(dataset.get_data_info(i)['img_path']).size
+                     for i in range(len(dataset))]
+            target = dict(target_images=len(sizes), target_pixels=sum(w * h for w, h in sizes))
+        self.store = LabelStore(root, signature, num_classes=len(inner.metainfo['classes']),
+                                **target)
+        return self.store
+
+    def store_answers(self, answers: Iterable[tuple[str, np.ndarray, np.ndarray]],
+                      round_idx: int, iteration: int) -> dict[str, Any]:
+        """Add the oracle's ``(key, queried, labels)`` to the store, commit the round and
+        return its manifest entry (see :func:`store_round`)."""
+        return store_round(self.store, answers, round_idx, iteration,
+                           dict(strategy=self.strategy_name, oracle=self.oracle_name))
+
+    def export_for_person(self, query_dir: str | os.PathLike,
+                          queries: dict[str, np.ndarray], image_paths: dict[str, str],
+                          round_idx: int, iteration: int) -> None:
+        """Write the round's queries for a person (:func:`export_queries`) and ``round.json``,
+        what :func:`import_person_answers` needs to store the answers as this round."""
+        export_queries(queries, query_dir, image_paths)
+        write_atomic(Path(query_dir) / 'round.json', json.dumps(dict(
+            round=round_idx, iteration=iteration, strategy=self.strategy_name,
+            label_dir=os.path.relpath(self.store.root.absolute(),
+                                      Path(query_dir).absolute().parents[1]))).encode())
+
+
+def store_round(store: LabelStore, answers: Iterable[tuple[str, np.ndarray, np.ndarray]],
+                round_idx: int, iteration: int, stats: dict[str, Any]) -> dict[str, Any]:
+    """Add each ``(key, queried, labels)`` to ``store`` in key order, then commit the round.
+
+    An image whose answers to all of ``queried`` are already in the store, uncommitted (added
+    before the process was killed), is not added again, so a killed round completes as if it had
+    not been interrupted. Returns the round's manifest entry.
+    """
+    done = store.uncommitted
+    for key, queried, labels in sorted(answers, key=lambda a: a[0]):
+        if key in done and (store.queried_mask(key, queried.shape) >= queried).all():
+            continue
+        store.add(key, labels, queried)
+    store.commit_round(round_idx, iteration, stats)
+    return store.manifest['rounds'][-1]
+
+
+def exported_rounds(query_root: str | os.PathLike) -> list[Path]:
+    """The round folders exported under ``query_root`` (``<work_dir>/queries``), by number."""
+    return sorted((p.parent for p in Path(query_root).glob('round_*/round.json')),
+                  key=lambda p: int(p.name.split('_')[1]))
+
+
+def unanswered_rounds(query_root: str | os.PathLike, store: LabelStore) -> list[Path]:
+    """The exported rounds whose answers are not in ``store`` yet, by number."""
+    return [p for p in exported_rounds(query_root)
+            if json.loads((p / 'round.json').read_text())['round'] not in store.completed_rounds]
+
+
+def import_person_answers(query_dir: str | os.PathLike,
+                          answer_dir: str | os.PathLike) -> dict[str, Any]:
+    """Store a person's answers (``<answer_dir>/<key>.png``) to the round exported in
+    ``query_dir`` as that round (``oracle='human'``) and return its manifest entry.
+
+    The answers are checked against the queries (:func:`import_answers`) before anything is
+    stored; an import killed midway is completed by the next one, nothing asked twice.
+    ValueError naming the store when the round is in it already.
+    """
+    query_dir = Path(query_dir)
+    meta = json.loads((query_dir / 'round.json').read_text())
+    store = LabelStore.open(query_dir.parents[1] / meta['label_dir'])
+    if meta['round'] in store.completed_rounds:
+        raise ValueError(f'{query_dir.name}: round {meta["round"] + 1} is already in '
+                         f'{store.manifest_path}')
+    queries = read_queries(query_dir)
+    answers = import_answers(answer_dir, queries, num_classes=store.num_classes)
+    return store_round(store, ((key, mask, answers[key]) for key, mask in queries.items()),
+                       meta['round'], meta['iteration'],
+                       dict(strategy=meta['strategy'], oracle='human'))

@@ -104,12 +104,10 @@ class LabOR(BaseModel):
         pseudo_label_threshold: Confidence below which A's prediction is no pseudo-label.
         pseudo_label_class_fraction: Share of each class's pixels in an image (A's most
             confident) kept as pseudo-labels below the threshold too (after IAST); 0 = none.
-        target_norm_stats: Keep A's batch-norm running statistics from target batches only.
-            A normalises each domain's batch with that batch's statistics in training and is
-            tested on target; running statistics averaged over both domains fit neither, and
-            on the synthetic benchmark cost over 10 mIoU (AdaBN, Li et al. 2018: target
-            statistics for a source-trained network). No effect on frozen batch norm
-            (``norm_eval=True``, the ImageNet-initialised recipe) or on other norm layers.
+        target_norm_stats: Keep A's batch-norm running statistics from target batches only:
+            A is tested on target, and statistics averaged over both domains fit neither
+            (measured in docs/design.md). No effect on frozen batch norm (``norm_eval=True``,
+            the ImageNet-initialised recipe) or on other norm layers.
         data_preprocessor: Defaults to A's, made to handle source/target pairs.
     """
 

@@ -1,8 +1,9 @@
 """Pixel selection for LabOR (SPL, PPL) and baselines, as pure functions on probability maps."""
 
 from .baselines import select_entropy, select_random
-from .discrepancy import class_argmax, classifier_discrepancy, inconsistency_mask
+from .discrepancy import classifier_discrepancy, inconsistency_mask
 from .ppl import select_ppl
+from .primitives import class_argmax
 from .quotas import class_quotas, pick_per_class
 from .registry import SELECTION_STRATEGIES, budget_in_pixels, get_strategy, strategy_names
 from .spl import select_spl

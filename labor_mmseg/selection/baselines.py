@@ -4,7 +4,7 @@ import torch
 from torch import Tensor
 
 from ..registry import SELECTION_STRATEGIES
-from .discrepancy import check_selection_inputs, index_mask, top_k_indices
+from .primitives import check_selection_inputs, index_mask, top_k_indices
 
 
 @SELECTION_STRATEGIES.register_module(name='random')

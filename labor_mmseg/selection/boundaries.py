@@ -5,6 +5,8 @@ from numbers import Integral
 import torch
 from torch import Tensor
 
+from .rank_keys import flag_last
+
 
 def check_boundary_radius(radius: int) -> None:
     """Raise ``ValueError`` unless ``radius`` is an int >= 0 (``boundary_radius`` of
@@ -43,11 +45,12 @@ def boundary_last(rank_key: Tensor, classes: Tensor, vote1: Tensor, index: Tenso
 
     The class map is B's: ``classes`` (the candidates' voted classes) on the candidates, the
     first head's vote ``vote1`` (``[H, W]``; where the heads agree, their common vote)
-    elsewhere. The keys are halved to leave bit 30 to the flag, so keys one apart may tie.
+    elsewhere. The keys are halved to leave bit 30 to the flag (:func:`flag_last`), so keys one
+    apart may tie.
     """
     if radius == 0:
         return rank_key
     classes_map = vote1.to(torch.int16)  # class ids < 2**15; a small map to compare
     classes_map.view(-1)[index] = classes.to(torch.int16)
     on_boundary = class_boundaries(classes_map, radius).view(-1)[index]
-    return (rank_key >> 1) | (on_boundary.long() << 30)
+    return flag_last(rank_key, on_boundary)

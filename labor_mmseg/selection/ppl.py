@@ -7,7 +7,7 @@ from torch import Tensor
 
 from ..registry import SELECTION_STRATEGIES
 from .boundaries import boundary_last, check_boundary_radius
-from .discrepancy import (
+from .primitives import (
     check_selection_inputs,
     index_mask,
     pixel_chunks,
@@ -15,7 +15,8 @@ from .discrepancy import (
     unlabeled_candidates,
     voted_class,
 )
-from .quotas import float_rank_key, pick_per_class
+from .quotas import pick_per_class
+from .rank_keys import float_rank_key
 
 
 @SELECTION_STRATEGIES.register_module(name='ppl')

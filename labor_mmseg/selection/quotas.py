@@ -3,6 +3,15 @@
 import torch
 from torch import Tensor
 
+from .rank_keys import (
+    NUM_KEY_BINS,
+    key_bin,
+    pack_class_key,
+    pack_key_position,
+    unpack_class,
+    unpack_position,
+)
+
 
 def class_quotas(counts: Tensor, k: int, held: Tensor | None = None) -> Tensor:
     """Split ``k`` points over classes holding ``counts`` candidates each (water-filling).
@@ -47,8 +56,9 @@ def pick_per_class(classes: Tensor, rank_key: Tensor, num_classes: int, budget: 
 
     Class k gets ``class_quotas(counts, budget, held)[k]`` of its entries, those of smallest
     ``rank_key`` (int64 values in ``[0, 2**31)``), ties going to the lower position. Small
-    quotas (PPL's few points) take per-class minima, one scatter pass per pick; larger ones one
-    stable sort of ``(class << 32) | rank_key``, which ranks every entry within its class, over
+    quotas (PPL's few points) take per-class minima of :func:`pack_key_position`'s keys, one
+    scatter pass per pick; larger ones one stable sort of :func:`pack_class_key`'s
+    ``(class << 32) | rank_key``, which ranks every entry within its class, over
     the entries a per-class histogram of ``rank_key`` cannot rule out (:func:`within_quota_bins`).
     """
     counts = torch.bincount(classes, minlength=num_classes)
@@ -57,42 +67,30 @@ def pick_per_class(classes: Tensor, rank_key: Tensor, num_classes: int, budget: 
     if rounds <= MINIMA_ROUNDS:
         never = torch.iinfo(torch.int64).max
         position = torch.arange(classes.numel(), device=classes.device)
-        key = (rank_key << 31) | position  # unique, and ordered like (rank_key, position)
+        key = pack_key_position(rank_key, position)  # unique, ordered like (rank_key, position)
         picks = []
         for r in range(rounds):
             minima = torch.full_like(quotas, never).scatter_reduce_(0, classes, key, 'amin')
-            picks.append(minima[quotas > r] & ((1 << 31) - 1))
+            picks.append(unpack_position(minima[quotas > r]))
             key[picks[-1]] = never
         return torch.cat(picks)
     kept = within_quota_bins(classes, rank_key, quotas)
     classes = classes[kept]
     counts = torch.bincount(classes, minlength=num_classes)
-    sorted_key, order = ((classes << 32) | rank_key[kept]).sort(stable=True)
-    sorted_class = sorted_key >> 32
+    sorted_key, order = pack_class_key(classes, rank_key[kept]).sort(stable=True)
+    sorted_class = unpack_class(sorted_key)
     class_start = counts.cumsum(0) - counts
     rank = torch.arange(classes.numel(), device=classes.device) - class_start[sorted_class]
     return kept[order[rank < quotas[sorted_class]]]
-
-
-KEY_BIN_SHIFT = 19  # rank keys in [0, 2**31) fall into 2**12 histogram bins
 
 
 def within_quota_bins(classes: Tensor, rank_key: Tensor, quotas: Tensor) -> Tensor:
     """Positions (ascending) of the entries whose ``rank_key`` bin is at most the bin holding
     their class's ``quotas[class]``-th smallest key: a superset of each class's picks, found with
     one histogram instead of a sort (a radix select's first digit)."""
-    num_bins = 1 << (31 - KEY_BIN_SHIFT)
-    bins = rank_key >> KEY_BIN_SHIFT
-    histogram = torch.bincount(classes * num_bins + bins, minlength=quotas.numel() * num_bins)
-    last_bin = (histogram.view(-1, num_bins).cumsum(1) < quotas.unsqueeze(1)).sum(1)
+    bins = key_bin(rank_key)
+    histogram = torch.bincount(classes * NUM_KEY_BINS + bins,
+                               minlength=quotas.numel() * NUM_KEY_BINS)
+    last_bin = (histogram.view(-1, NUM_KEY_BINS).cumsum(1) < quotas.unsqueeze(1)).sum(1)
     return (bins <= last_bin[classes]).nonzero().squeeze(1)
 
-
-def float_rank_key(values: Tensor, descending: bool = False) -> Tensor:
-    """int64 keys in ``[0, 2**31)`` that order like the non-negative float32 ``values``
-    (descending: in reverse).
-
-    The bits of a non-negative float32 read as an int32 order like its value.
-    """
-    bits = values.float().view(torch.int32).long()
-    return 0x7FFFFFFF - bits if descending else bits

@@ -5,16 +5,17 @@ from torch import Tensor
 
 from ..registry import SELECTION_STRATEGIES
 from .boundaries import boundary_last, check_boundary_radius
-from .discrepancy import (
+from .discrepancy import classifier_discrepancy
+from .primitives import (
     check_selection_inputs,
-    classifier_discrepancy,
     index_mask,
     pixel_chunks,
     scan_columns,
     unlabeled_candidates,
     voted_class,
 )
-from .quotas import float_rank_key, pick_per_class
+from .quotas import pick_per_class
+from .rank_keys import float_rank_key
 
 
 @SELECTION_STRATEGIES.register_module(name='spl')

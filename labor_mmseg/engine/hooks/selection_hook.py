@@ -1,5 +1,4 @@
 """Selection rounds: run model B over the target set, select pixels, buy their labels."""
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,10 +10,14 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from mmseg.registry import HOOKS
-from PIL import Image
 
-from ...labeling import LabelStore, export_queries, write_atomic
-from ...labeling.selection_round import PRESETS, SelectionRound, with_boundary_radius
+from ...labeling import LabelStore, write_atomic
+from ...labeling.selection_round import (
+    PRESETS,
+    SelectionRound,
+    unanswered_rounds,
+    with_boundary_radius,
+)
 
 
 def find_sparse_dataset(dataset):
@@ -32,8 +35,8 @@ class ActiveSelectionHook(Hook):
     """Schedules selection rounds: when each runs, over which ranks, what is logged.
 
     What a round does to an image (strategy and options, budget share, per-image draw, oracle)
-    is its :class:`~labor_mmseg.labeling.SelectionRound`'s (``self.round``); the labels go to
-    the :class:`~labor_mmseg.labeling.LabelStore`, which does the accounting.
+    and where its answers go is its :class:`~labor_mmseg.labeling.SelectionRound`'s
+    (``self.round``, store in ``self.round.store``); the store does the accounting.
 
     After each iteration listed in ``rounds``, the selector scores every target training image
     at its full label resolution, ``strategy`` (``labor_mmseg.selection``) picks this round's
@@ -90,7 +93,11 @@ class ActiveSelectionHook(Hook):
         self.pipeline = Compose(pipeline or [dict(type='LoadImageFromFile'),
                                              dict(type='PackSegInputs')])
         self.seed = seed
-        self.store: LabelStore | None = None
+
+    @property
+    def store(self) -> LabelStore | None:
+        """The round's label store (None before training)."""
+        return self.round.store
 
     def before_train(self, runner) -> None:
         """Check the schedule, open the store and attach it to the training dataset."""
@@ -99,18 +106,12 @@ class ActiveSelectionHook(Hook):
                              f'train_cfg.max_iters={runner.max_iters}')
         self.round.seed = runner.seed if self.seed is None else self.seed
         self.dataset = find_sparse_dataset(runner.train_dataloader.dataset)
-        inner = self.dataset.dataset
-        signature = dict(type=type(inner).__name__, data_root=str(inner.data_root),
-                         img_path=str(inner.data_prefix.get('img_path', '')),
-                         num_images=len(inner))
         root = Path(runner.work_dir) / self.label_dir
-        num_classes = len(inner.metainfo['classes'])
         if get_dist_info()[0] == 0:  # rank 0 creates the store, the others open it
-            target = {} if (root / 'manifest.json').exists() else self._target_size()
-            self.store = LabelStore(root, signature, num_classes=num_classes, **target)
+            self.round.open_store(root, self.dataset, create=True)
         barrier()
         if get_dist_info()[0] != 0:
-            self.store = LabelStore(root, signature, num_classes=num_classes)
+            self.round.open_store(root, self.dataset, create=False)
         if runner.iter == 0 and (self.store.completed_rounds or self.store.uncommitted):
             # A new run would train on labels another model bought, from its first iteration.
             raise RuntimeError(
@@ -119,11 +120,10 @@ class ActiveSelectionHook(Hook):
                 'work_dir (the labels are left where they are)')
         self.dataset.attach(self.store)
         self.query_root = Path(runner.work_dir) / 'queries'
-        for meta_file in sorted(self.query_root.glob('round_*/round.json')):
-            if json.loads(meta_file.read_text())['round'] not in self.store.completed_rounds:
-                raise RuntimeError(f'{meta_file.parent} holds queries without answers: run '
-                                   f'python tools/import_answers.py {runner.work_dir} <answers> '
-                                   'before resuming')
+        if unanswered := unanswered_rounds(self.query_root, self.store):
+            raise RuntimeError(f'{unanswered[0]} holds queries without answers: run python '
+                               f'tools/import_answers.py {runner.work_dir} <answers> before '
+                               'resuming')
         for round_idx, iteration in enumerate(self.rounds):
             if iteration > runner.iter or runner.train_loop.stop_training:
                 break
@@ -131,12 +131,6 @@ class ActiveSelectionHook(Hook):
                 runner.logger.info(f'selection round {round_idx + 1} at iter {iteration} was not '
                                    f'committed to {self.store.manifest_path}: completing it now')
                 self.run_round(runner, round_idx, iteration)
-
-    def _target_size(self) -> dict[str, int]:
-        """The target set's images and pixels (image headers only), for the store's shares."""
-        sizes = [Image.open(self.dataset.get_data_info(i)['img_path']).size
-                 for i in range(len(self.dataset))]
-        return dict(target_images=len(sizes), target_pixels=sum(w * h for w, h in sizes))
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         """Run the round scheduled after this iteration, unless the store already has it."""
@@ -184,12 +178,7 @@ class ActiveSelectionHook(Hook):
         answered = self.store.uncommitted
         answers = []
         for idx in shard:
-            key = self.dataset.key(idx)
-            if key in answered:
-                shape = self.store.read(key).shape
-                answers.append((key, np.zeros(shape, bool),
-                                np.full(shape, self.store.ignore_index, np.uint8)))
-            else:
+            if self.dataset.key(idx) not in answered:
                 answers.append(self.select_image(model, idx, round_idx))
             if progress is not None:
                 progress.update()
@@ -200,9 +189,8 @@ class ActiveSelectionHook(Hook):
             self._ask_person(runner, round_idx, iteration, answers)
             return
         if rank == 0:
-            for key, queried, answer in sorted(answers, key=lambda a: a[0]):
-                self.store.add(key, answer, queried)
-            self._commit(runner, round_idx, iteration)
+            self._log(runner, round_idx, iteration,
+                      self.round.store_answers(answers, round_idx, iteration))
         barrier()
         if rank != 0:
             self.store.reload()
@@ -213,10 +201,8 @@ class ActiveSelectionHook(Hook):
         if get_dist_info()[0] == 0:
             images = {self.dataset.key(i): self.dataset.get_data_info(i)['img_path']
                       for i in range(len(self.dataset))}
-            export_queries({key: queried for key, queried, _ in answers}, out_dir, images)
-            write_atomic(out_dir / 'round.json', json.dumps(dict(
-                round=round_idx, iteration=iteration, strategy=self.round.strategy_name,
-                label_dir=self.label_dir)).encode())
+            self.round.export_for_person(out_dir, {key: queried for key, queried, _ in answers},
+                                         images, round_idx, iteration)
         checkpoint = f'iter_{iteration}.pth'
         runner.save_checkpoint(runner.work_dir, checkpoint)  # rank 0 only
         if get_dist_info()[0] == 0:
@@ -230,11 +216,8 @@ class ActiveSelectionHook(Hook):
             f'where unsure), run python tools/import_answers.py {runner.work_dir} <answers>, '
             'then resume training with --resume')
 
-    def _commit(self, runner, round_idx: int, iteration: int) -> None:
-        """Record the round in the store's manifest and log it."""
-        self.store.commit_round(round_idx, iteration,
-                                dict(strategy=self.round.strategy_name, oracle='ground_truth'))
-        entry = self.store.manifest['rounds'][-1]
+    def _log(self, runner, round_idx: int, iteration: int, entry: dict) -> None:
+        """Log a committed round (``entry``: its manifest entry)."""
         runner.message_hub.update_scalar('train/labeled_percent', entry['labeled_percent'])
         runner.message_hub.update_scalar('train/points_per_image', entry['points_per_image'])
         classes = self.dataset.metainfo['classes']

@@ -1,0 +1,148 @@
+"""The primitives shared by the selection strategies: input checks, the heads' votes and the
+candidates, chunked scans over pixels, top-k and index masks."""
+
+from collections.abc import Iterator
+from numbers import Integral
+
+import torch
+from torch import Tensor
+
+from .rank_keys import class_tag_bits, class_tags, tag_with_class_, tagged_class
+
+
+def head_votes(prob1: Tensor, prob2: Tensor) -> tuple[Tensor, Tensor]:
+    """Each classifier's class per pixel: argmax of ``[..., C, H, W]`` (first maximum on ties)."""
+    check_prob_pair(prob1, prob2)
+    return class_argmax(prob1), class_argmax(prob2)
+
+
+def unlabeled_candidates(prob1: Tensor, prob2: Tensor,
+                         labeled: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """LabOR's candidates D: the pixels of the inconsistency mask not labeled yet.
+
+    Returns ``(vote1, vote2, candidates, index)``: each head's class ``[H, W]``
+    (:func:`head_votes`), D as a ``BoolTensor[H, W]`` and D's flat indices, ascending.
+    """
+    vote1, vote2 = head_votes(prob1, prob2)
+    candidates = (vote1 != vote2) & ~labeled
+    return vote1, vote2, candidates, candidates.view(-1).nonzero().squeeze(1)
+
+
+def voted_class(score: Tensor, vote1: Tensor, vote2: Tensor) -> Tensor:
+    """Each pixel's class: of the two classes the classifiers vote for (``vote1, vote2``,
+    ``[1, n]`` rows of :func:`head_votes`), the one of higher ``score`` (``[C, n]``: the mean, or
+    the sum, of the two heads' probabilities); on ties the lower class. Returns ``[n]``.
+
+    Two gathers per pixel, where a full argmax of the mean would sweep every class.
+    """
+    score1, score2 = score.gather(0, vote1), score.gather(0, vote2)
+    return torch.where((score2 > score1) | ((score2 == score1) & (vote2 < vote1)),
+                       vote2, vote1).view(-1)
+
+
+def class_argmax(prob: Tensor) -> Tensor:
+    """Argmax over the class dimension of non-negative ``[..., C, H, W]`` maps (probabilities),
+    first maximum on ties.
+
+    On CPU a max-with-index reduction over the class dimension (the outer, strided one) is not
+    vectorised and takes several times longer than a plain ``amax``. The bits of a non-negative
+    float order like its value, so float32 and narrower maps pack each value's bits with its
+    class into one int64 key that orders like ``(value, -class)`` (:func:`tag_with_class_`) and
+    take one ``amax`` of the keys, :data:`ARGMAX_CHUNK` pixels at a time; wider dtypes take an
+    ``amax`` of the values and a sweep over the classes.
+    """
+    num_classes = prob.shape[-3]
+    if prob.element_size() > 4 or not prob.is_floating_point():
+        best = prob.amax(dim=-3)
+        index = torch.full(best.shape, num_classes - 1, dtype=torch.long, device=prob.device)
+        for c in range(num_classes - 2, -1, -1):  # downwards: the first maximum is written last
+            index.masked_fill_(prob.select(-3, c) == best, c)
+        return index
+    shift = class_tag_bits(num_classes)
+    tags = class_tags(num_classes, prob.device)
+    bits_dtype = torch.int32 if prob.element_size() == 4 else torch.int16
+    flat = prob.flatten(-2)
+    keys = torch.empty(flat.shape[:-2] + flat.shape[-1:], dtype=torch.long, device=prob.device)
+    for start in range(0, flat.shape[-1], ARGMAX_CHUNK):
+        bits = flat[..., start:start + ARGMAX_CHUNK].view(bits_dtype).long()
+        keys[..., start:start + ARGMAX_CHUNK] = tag_with_class_(bits, tags, shift).amax(dim=-2)
+    return tagged_class(keys, shift, num_classes).view(prob.shape[:-3] + prob.shape[-2:])
+
+
+def check_prob_pair(prob1: Tensor, prob2: Tensor) -> None:
+    """Raise ``ValueError`` unless the two maps are ``[..., C, H, W]`` of one shape and device."""
+    if prob1.dim() < 3:
+        raise ValueError(f'probability maps must be [..., C, H, W], got shape {tuple(prob1.shape)}')
+    if prob1.shape != prob2.shape:
+        raise ValueError(
+            f'prob1 and prob2 differ in shape: {tuple(prob1.shape)} vs {tuple(prob2.shape)}')
+    if prob1.device != prob2.device:
+        raise ValueError(f'prob1 and prob2 differ in device: {prob1.device} vs {prob2.device}')
+
+
+def check_selection_inputs(prob1: Tensor, prob2: Tensor, budget: int,
+                           labeled: Tensor | None) -> Tensor:
+    """Validate one image's selection inputs; return the labeled mask (all false if ``None``).
+
+    ``prob1, prob2`` are ``[C, H, W]``, ``budget`` a positive pixel count, ``labeled`` a
+    ``BoolTensor[H, W]`` on the same device or ``None`` (nothing labeled yet).
+    """
+    check_prob_pair(prob1, prob2)
+    if prob1.dim() != 3:
+        raise ValueError(f'selection works on one image [C, H, W], got shape {tuple(prob1.shape)}')
+    if isinstance(budget, bool) or not isinstance(budget, Integral):
+        raise TypeError(f'budget must be an int number of pixels, got {budget!r}')
+    if budget <= 0:
+        raise ValueError(f'budget must be a positive number of pixels, got {budget}')
+    hw = prob1.shape[1:]
+    if labeled is None:
+        return torch.zeros(hw, dtype=torch.bool, device=prob1.device)
+    if labeled.dtype != torch.bool or labeled.shape != hw:
+        raise ValueError(f'labeled must be a BoolTensor{list(hw)}, '
+                         f'got {labeled.dtype} of shape {tuple(labeled.shape)}')
+    if labeled.device != prob1.device:
+        raise ValueError(f'labeled is on {labeled.device}, the probabilities on {prob1.device}')
+    return labeled
+
+
+def top_k_indices(index: Tensor, scores: Tensor, k: int) -> Tensor:
+    """The ``k`` entries of ``index`` (ascending flat pixel indices) with the highest ``scores``.
+
+    All of ``index`` is returned when it holds at most ``k`` entries. Ties at the k-th score go to
+    the lowest pixel indices, so the result does not depend on the device's top-k implementation.
+    """
+    if index.numel() <= k:
+        return index
+    kth = scores.topk(k, sorted=False).values.min()
+    above = scores > kth
+    tied = scores == kth
+    return index[above | (tied & (tied.cumsum(0) <= k - above.sum()))]
+
+
+def index_mask(index: Tensor, shape: torch.Size) -> Tensor:
+    """A ``BoolTensor`` of ``shape`` that is true at the given flat indices."""
+    mask = torch.zeros(shape.numel(), dtype=torch.bool, device=index.device)
+    mask[index] = True
+    return mask.view(shape)
+
+
+CHUNK = 1 << 16  # pixels per chunk: per-chunk temporaries stay small and in cache
+ARGMAX_CHUNK = 1 << 14  # pixels per chunk of class_argmax's int64 keys (2.5 MB for 19 classes)
+
+
+def scan_columns(index: Tensor, num_pixels: int) -> Tensor | None:
+    """The pixels to scan for candidates ``index``: themselves, or None (every pixel) when they
+    are most of the ``num_pixels``, where full-map passes beat gathering each one's column."""
+    return None if 2 * index.numel() > num_pixels else index
+
+
+def pixel_chunks(maps: list[Tensor], columns: Tensor | None) -> Iterator[tuple[int, list[Tensor]]]:
+    """``(start, [map[:, pixels] for map in maps])`` over the pixels ``columns`` (flat indices;
+    None: every pixel), :data:`CHUNK` pixels at a time. ``maps`` are ``[*, H, W]``."""
+    flat = [x.reshape(x.shape[0], -1) for x in maps]
+    total = flat[0].shape[1] if columns is None else columns.numel()
+    for start in range(0, total, CHUNK):
+        if columns is None:
+            yield start, [x[:, start:start + CHUNK] for x in flat]
+        else:
+            yield start, [x.index_select(1, columns[start:start + CHUNK]) for x in flat]
