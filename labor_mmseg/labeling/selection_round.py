@@ -129,7 +129,6 @@ class SelectionRound:
         """The oracle's answers at ``mask`` (255 where void), or None when a person answers."""
         return None if self.oracle is None else self.oracle.query(seg_map_path, mask)
 
-
     def open_store(self, root: str | os.PathLike, dataset: Any, create: bool) -> LabelStore:
         """Open (``create``: or create) the store of ``dataset``'s bought labels at ``root``.
 
