@@ -95,8 +95,8 @@ def test_each_optimizer_updates_only_its_child(own_backbone):
     for name, names in changed.items():
         assert names, f'{name} step changed nothing'
         assert all(n.startswith(name + '.') for n in names), (name, sorted(names)[:5])
-    for key in ('src.loss_ce', 'tgt.loss_ce', 'tgt.loss_adv', 'disc.loss_d', 'sel.loss_pseudo',
-                'sel.discrepancy', 'sel.inconsistency_ratio'):
+    for key in ('src.decode.loss_ce', 'tgt.decode.loss_ce', 'tgt.loss_adv', 'disc.loss_d',
+                'sel.loss_pseudo', 'sel.discrepancy', 'sel.inconsistency_ratio'):
         assert key in log_vars and torch.isfinite(torch.as_tensor(log_vars[key]))
 
 

@@ -7,13 +7,10 @@ model = dict(
     selector=dict(
         type='DualHeadSelector',
         head=dict(
-            type='DeepLabV2Head',
-            in_channels=2048,
-            in_index=3,
+            type='DeepLabV2Head',  # reads the level of A's decode head, channels inferred
             dilations=(6, 12, 18, 24),
             num_classes=19,
             align_corners=False)),
-    selector_backbone=None,
     pseudo_label_threshold=0.9,
     # B also learns each predicted class's most confident 20% per image (docs/design.md).
     pseudo_label_class_fraction=0.2)

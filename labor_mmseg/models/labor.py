@@ -13,6 +13,19 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..selection import classifier_discrepancy, inconsistency_mask
 from .utils import pseudo_labels
+from .utils.feature_channels import (
+    check_head_channels,
+    check_segmentor_channels,
+    feature_channels,
+)
+from .utils.segmentor_heads import (
+    all_heads,
+    final_head,
+    head_loss_weight,
+    head_losses_as,
+    recorded_logits,
+    single_logits,
+)
 
 
 def unwrap(module: nn.Module) -> nn.Module:
@@ -59,6 +72,18 @@ def frozen_norm_stats(module: nn.Module, enabled: bool = True) -> Iterator[nn.Mo
             m.track_running_stats = True
 
 
+def selector_head_cfg(head: dict, channels: list[int], level: int | list[int] | None) -> dict:
+    """B's classifier config with ``in_index`` and ``in_channels`` filled in where unset: the
+    level of A's final decode head when it reads one (``level``), else the deepest, and its
+    channels."""
+    head = dict(head)
+    if head.get('in_index') is None:
+        head['in_index'] = level if isinstance(level, int) else len(channels) - 1
+    if head.get('in_channels') is None:
+        head['in_channels'] = channels[head['in_index']]
+    return head
+
+
 def stack_labels(data_samples: SampleList) -> Tensor:
     """Ground-truth maps of a batch as one (N, H, W) long tensor."""
     return torch.stack([s.gt_sem_seg.data.squeeze(0) for s in data_samples]).long()
@@ -75,9 +100,10 @@ def resize_to(logits: Tensor, size: tuple[int, int]) -> Tensor:
 class LabOR(BaseModel):
     """Segmentor A, pixel selector B and discriminator D, trained with alternating updates.
 
-    - A (``segmentor``, any MMSeg segmentor with a ``decode_head``): cross-entropy on source,
-      cross-entropy on the labeled target pixels (255 elsewhere), and the AdaptSeg adversarial
-      loss on target softmax maps (weight ``adv_weight``). With ``target_norm_stats`` its
+    - A (``segmentor``, any MMSeg segmentor with a ``decode_head``, cascades and auxiliary
+      heads included): its own ``loss()`` on source, every head's :meth:`target_head_loss` on
+      the labeled target pixels (255 elsewhere), and the AdaptSeg adversarial loss on target
+      softmax maps (weight ``adv_weight``). With ``target_norm_stats`` its
       batch-norm running statistics are those of target batches only: the source forward
       normalises with its own batch statistics and leaves them as they are.
     - D (``discriminator``, an ``OutputAlignmentHead``): source-vs-target BCE on softmax maps.
@@ -85,7 +111,9 @@ class LabOR(BaseModel):
       with A's pseudo-labels while their discrepancy is maximised w.r.t. the classifiers only
       (weight :attr:`discrepancy_weight`, scheduled by ``DiscrepancyLossHook``). With
       ``selector_backbone=None`` B reads A's backbone features, detached (no extra backbone);
-      otherwise B has its own backbone, trained on the pseudo-label loss only.
+      otherwise B has its own backbone, trained on the pseudo-label loss only. The classifiers'
+      ``in_index`` and ``in_channels``, where unset, follow that backbone
+      (:func:`selector_head_cfg`).
 
     Prediction, validation and testing are A's. Without ``selector`` and with no target labels
     this is AdaptSegNet (single level); without ``discriminator`` too, plain supervised training.
@@ -130,14 +158,22 @@ class LabOR(BaseModel):
             data_preprocessor['type'] = 'PairedSegDataPreProcessor'
         super().__init__(data_preprocessor=MODELS.build(data_preprocessor), init_cfg=init_cfg)
         self.segmentor = MODELS.build(segmentor)
+        check_segmentor_channels(self.segmentor)
         if discriminator is not None:
             self.discriminator = MODELS.build(discriminator)
-        if selector is not None:
-            self.selector = MODELS.build(selector)
         if selector_backbone is not None:
             if selector is None:
                 raise ValueError('model.selector_backbone is set but model.selector is None')
             self.selector_backbone = MODELS.build(selector_backbone)
+        if selector is not None:
+            # B reads A's backbone (or its own): its level and channels follow that backbone.
+            backbone = (self.selector_backbone if selector_backbone is not None
+                        else self.segmentor.backbone)
+            channels = feature_channels(backbone)
+            level = None if selector_backbone is not None else final_head(self.segmentor).in_index
+            selector = dict(selector, head=selector_head_cfg(selector['head'], channels, level))
+            self.selector = MODELS.build(selector)
+            check_head_channels(self.selector.head1, channels, 'model.selector.head')
         self.target_loss = MODELS.build(target_loss)
         self.adv_weight = adv_weight
         self.discrepancy_weight = discrepancy_weight
@@ -166,7 +202,7 @@ class LabOR(BaseModel):
     @property
     def ignore_index(self) -> int:
         """Label value of unlabeled pixels."""
-        return unwrap(self.segmentor).decode_head.ignore_index
+        return final_head(unwrap(self.segmentor)).ignore_index
 
     def forward(self, inputs: Tensor, data_samples: SampleList | None = None,
                 mode: str = 'tensor'):
@@ -193,21 +229,26 @@ class LabOR(BaseModel):
         return log_vars
 
     def _train_segmentor(self, source: dict, target: dict, labels: Tensor, wrapper) -> tuple:
-        """Model A: source CE + labeled-target CE + adversarial loss; returns target outputs."""
+        """Model A: its own loss on source (every head, MMSeg's names and weights), each head's
+        :meth:`target_head_loss` and the adversarial loss on target; returns target outputs."""
         segmentor = unwrap(self.segmentor)
+        head = final_head(segmentor)
         share_backbone = self.with_selector and not self.with_selector_backbone
         with wrapper.optim_context(self.segmentor):
-            with frozen_norm_stats(segmentor, self.target_norm_stats):
-                source_logits = self.segmentor(
-                    source['inputs'], source['data_samples'], mode='tensor')
-            with tapped_output(segmentor.backbone) as feats:
-                target_logits = self.segmentor(
-                    target['inputs'], target['data_samples'], mode='tensor')
-            losses = {f'src.{k}': v for k, v in segmentor.decode_head.loss_by_feat(
-                source_logits, source['data_samples']).items()}
-            losses[f'tgt.{self.target_loss.loss_name}'] = self.target_loss(
-                resize_to(target_logits, labels.shape[1:]), labels,
-                ignore_index=self.ignore_index)
+            with frozen_norm_stats(segmentor, self.target_norm_stats), \
+                    recorded_logits(head) as source_logits:
+                source_losses = self.segmentor(
+                    source['inputs'], source['data_samples'], mode='loss')
+            # One target forward gives every head's loss, the logits for D and B's features.
+            with tapped_output(segmentor.backbone) as feats, \
+                    head_losses_as(all_heads(segmentor), self.target_head_loss), \
+                    recorded_logits(head) as target_logits:
+                target_losses = self.segmentor(
+                    target['inputs'], target['data_samples'], mode='loss')
+            source_logits = single_logits(source_logits, head)
+            target_logits = single_logits(target_logits, head)
+            losses = {f'src.{k}': v for k, v in source_losses.items()}
+            losses.update({f'tgt.{k}': v for k, v in target_losses.items()})
             if self.with_discriminator:
                 # AdaptSegNet upsamples predictions to the input size before D.
                 target_probs = F.softmax(
@@ -219,6 +260,15 @@ class LabOR(BaseModel):
         wrapper.update_params(loss)
         target_feats = [f.detach() for f in feats[0]] if share_backbone else None
         return log_vars, source_logits.detach(), target_logits.detach(), target_feats
+
+    def target_head_loss(self, head: nn.Module, seg_logits: Tensor,
+                         data_samples: SampleList) -> dict[str, Tensor]:
+        """A head's loss on the labeled target pixels: ``target_loss`` (averaged over labeled
+        pixels only, as they are sparse), weighted as the head weights its own loss."""
+        labels = stack_labels(data_samples)
+        loss = self.target_loss(resize_to(seg_logits, labels.shape[1:]), labels,
+                                ignore_index=head.ignore_index)
+        return {self.target_loss.loss_name: head_loss_weight(head) * loss}
 
     def _train_discriminator(self, size: tuple[int, int], source_logits: Tensor,
                              target_logits: Tensor, wrapper) -> dict[str, Tensor]:
