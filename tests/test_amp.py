@@ -63,7 +63,7 @@ def test_multi_wrapper_from_file(tmp_path) -> None:
         assert wrappers[name].loss_scale == 'dynamic'
         assert wrappers[name].optimizer.to_dict() == optimizer
     assert wrappers.segmentor.clip_grad.to_dict() == dict(max_norm=10.0)
-    assert 'type' not in wrappers and 'loss_scale' not in wrappers
+    assert wrappers.type == 'AmpOptimWrapper' and wrappers.loss_scale == 'dynamic'
     assert wrappers.paramwise_cfg.to_dict() == dict(
         segmentor=dict(custom_keys=dict(head=dict(lr_mult=10.0)))
     )
@@ -81,8 +81,28 @@ def test_multi_wrapper_with_one_child_already_amp() -> None:
     )
     enable_amp(cfg)
     assert cfg.optim_wrapper.segmentor.loss_scale == 256.0
-    assert cfg.optim_wrapper.discriminator.type == 'AmpOptimWrapper'
-    assert cfg.optim_wrapper.discriminator.loss_scale == 'dynamic'
+    # The discriminator names no type: it takes the top-level one, which is now AMP.
+    assert 'type' not in cfg.optim_wrapper.discriminator
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    assert cfg.optim_wrapper.loss_scale == 'dynamic'
+
+
+def test_top_level_wrapper_fields_are_every_childs_default(monkeypatch) -> None:
+    """What MMSeg's own --amp writes (``optim_wrapper.type``, ``loss_scale``) reaches every
+    child of the multi-wrapper; a child naming its own type keeps it, without the AMP fields."""
+    import torch
+    from mmengine.optim.optimizer import amp_optimizer_wrapper
+    from mmseg.registry import OPTIM_WRAPPER_CONSTRUCTORS
+
+    monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available', lambda: True)
+    model = torch.nn.Module()
+    model.segmentor, model.discriminator = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    cfg = dict(type='AmpOptimWrapper', loss_scale=64.0, segmentor=dict(optimizer=SGD),
+               discriminator=dict(type='OptimWrapper', optimizer=ADAM))
+    wrappers = OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(type='MultiOptimWrapperConstructor', optim_wrapper_cfg=cfg))(model)
+    assert type(wrappers['segmentor']).__name__ == 'AmpOptimWrapper'
+    assert type(wrappers['discriminator']).__name__ == 'OptimWrapper'
 
 
 def test_multi_wrapper_rejects_non_dict_child() -> None:

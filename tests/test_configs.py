@@ -7,7 +7,10 @@ from mmseg.registry import HOOKS, MODELS
 
 CONFIGS = sorted((Path(__file__).resolve().parents[1] / 'configs' / 'labor').glob('*.py'))
 # baseline -> the LabOR config whose recipe, budget and rounds it keeps
-BASELINES = {'random-pixels': 'spl', 'entropy-pixels': 'spl', 'random-points': 'ppl'}
+# Baseline config -> (the LabOR config it extends, its strategy).
+BASELINES = {'random-pixels': ('spl', 'random'), 'entropy-pixels': ('spl', 'entropy'),
+             'random-points': ('ppl', 'random'), 'ripu-regions': ('spl', 'ripu_regions'),
+             'ripu-pixels': ('ppl', 'ripu_pixels')}
 
 
 def test_the_issue_configs_exist():
@@ -43,9 +46,15 @@ def _config(name: str) -> Config:
 
 @pytest.mark.parametrize('data', ['synth', 'gta2cs'])
 def test_labor_extends_adaptseg_and_adaptseg_has_no_selector(data):
-    """AdaptSeg is the base; SPL adds B and its hook; nothing deletes what its base added."""
-    assert Config._get_base_files(str(CONFIGS[0].with_name(f'spl_{data}.py'))) == [
-        f'./adaptseg_{data}.py']
+    """AdaptSeg's layer is the base of SPL's; a LabOR config is a model base plus its layer
+    (which defines no model); nothing deletes what its base added."""
+    layers = CONFIGS[0].parents[1] / '_base_' / 'labor'
+    assert Config._get_base_files(str(layers / f'spl_{data}.py')) == [f'./adaptseg_{data}.py']
+    for method in ('spl', 'adaptseg'):
+        bases = Config._get_base_files(str(CONFIGS[0].with_name(f'{method}_{data}.py')))
+        assert bases[0].startswith('../_base_/models/')
+        assert bases[1:] == [f'../_base_/labor/{method}_{data}.py']
+        assert 'model' not in Config.fromfile(layers / f'{method}_{data}.py')
     adaptseg = _config(f'adaptseg_{data}')
     assert 'selector' not in adaptseg.model and 'custom_hooks' not in adaptseg
     assert _config(f'spl_{data}').model.selector.type == 'DualHeadSelector'
@@ -54,10 +63,13 @@ def test_labor_extends_adaptseg_and_adaptseg_has_no_selector(data):
 @pytest.mark.parametrize('data', ['synth', 'gta2cs'])
 @pytest.mark.parametrize('baseline', list(BASELINES))
 def test_a_baseline_is_labors_config_with_another_strategy(baseline, data):
-    """Same recipe, budget and rounds as the LabOR config: only the strategy differs."""
-    cfg, labor = _config(f'{baseline}_{data}'), _config(f'{BASELINES[baseline]}_{data}')
+    """Same recipe, budget and rounds as the LabOR config: only the strategy (and its options)
+    differs."""
+    labor_method, strategy = BASELINES[baseline]
+    cfg, labor = _config(f'{baseline}_{data}'), _config(f'{labor_method}_{data}')
     hook = cfg.custom_hooks[1]
     assert hook.pop('type') == 'ActiveSelectionHook'
-    assert hook.pop('strategy') == baseline.split('-')[0]
+    assert hook.pop('strategy') == strategy
+    hook.pop('strategy_cfg', None)
     labor.custom_hooks[1].pop('type')
     assert cfg.to_dict() == labor.to_dict()

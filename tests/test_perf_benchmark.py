@@ -10,9 +10,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / 'tools' / 'benchmark' / 'perf.py'
 HEADS = ('correlated', 'independent')
+STRATEGIES = ('spl', 'ppl', 'ripu_regions', 'ripu_pixels')
 EXPECTED_RATIOS = {
     f'selection.{heads}.{strategy}.{what}'
-    for heads in HEADS for strategy in ('spl', 'ppl')
+    for heads in HEADS for strategy in STRATEGIES
     for what in ('time', 'time_incl_softmax', 'peak_memory', 'peak_memory_post_process')
 } | {'train_step.labor', 'train_step.labor_own_backbone',
      'train_step.own_vs_shared_backbone', 'dataloader.sparse_vs_dense'}
@@ -56,9 +57,9 @@ def test_raw_measurements_are_positive_and_finite(quick_run):
     selection = report['selection']
     assert set(selection['heads']) == set(HEADS)
     for res in selection['heads'].values():
-        assert set(res['time_s']) == {'softmax', 'spl', 'ppl', 'spl_post_process',
-                                      'ppl_post_process'}
-        assert set(res['peak_bytes']) == {'spl', 'ppl', 'spl_post_process', 'ppl_post_process'}
+        measured = {*STRATEGIES, *(f'{s}_post_process' for s in STRATEGIES)}
+        assert set(res['time_s']) == {'softmax', *measured}
+        assert set(res['peak_bytes']) == measured
     assert set(report['train_step']['time_s']) == {'adaptseg', 'labor',
                                                    'labor_own_backbone'}
     assert set(report['dataloader']['time_s']) == {'dense', 'sparse'}

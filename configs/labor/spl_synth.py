@@ -1,19 +1,4 @@
-# LabOR-SPL on the synthetic benchmark (what `make demo` runs): AdaptSeg plus B (two DeepLab-v2
-# classifiers on A's detached backbone features) and 2.2% of each target image's pixels over 5
-# rounds (a class's interior candidates first: SPLSelectionHook's default boundary_radius=1).
-_base_ = ['./adaptseg_synth.py']
-model = dict(
-    selector=dict(
-        type='DualHeadSelector',
-        head=dict(
-            type='DeepLabV2Head',  # reads the level of A's decode head, channels inferred
-            dilations=(1, 2, 3, 4),
-            num_classes=19,
-            align_corners=False)),
-    pseudo_label_threshold=0.9,
-    # B also learns each predicted class's most confident 20% per image (docs/design.md).
-    pseudo_label_class_fraction=0.2)
-custom_hooks = [
-    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=100),
-    dict(type='SPLSelectionHook', budget=0.022, rounds=[500, 600, 700, 800, 900]),
-]
+# LabOR-SPL on the synthetic benchmark (what `make demo` runs), the tiny DeepLab-v2 as A: 2.2% of
+# each target image's pixels over 5 rounds (_base_/labor/spl_synth.py).
+_base_ = ['../_base_/models/deeplabv2_r18-tiny.py', '../_base_/labor/spl_synth.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)

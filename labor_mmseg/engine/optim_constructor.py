@@ -4,6 +4,18 @@ from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
 from mmseg.registry import OPTIM_WRAPPER_CONSTRUCTORS
 from torch import nn
 
+# Top-level fields of the config that every child's wrapper takes unless it sets its own; a
+# child naming its own ``type`` takes none of the fields of the top-level wrapper kind.
+WRAPPER_KIND = ('type', 'loss_scale', 'dtype')
+WRAPPER_DEFAULTS = (*WRAPPER_KIND, 'accumulative_counts', 'clip_grad')
+
+
+def child_wrapper_cfg(defaults: dict, cfg: dict) -> dict:
+    """A child's wrapper config: its own fields over the top-level ``defaults`` (less the
+    wrapper-kind fields when it names its own ``type``), without its ``paramwise_cfg``."""
+    inherited = {k: v for k, v in defaults.items() if 'type' not in cfg or k not in WRAPPER_KIND}
+    return {**inherited, **{k: v for k, v in cfg.items() if k != 'paramwise_cfg'}}
+
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class MultiOptimWrapperConstructor:
@@ -12,18 +24,21 @@ class MultiOptimWrapperConstructor:
     MMEngine has no such constructor (MMagic's plays this role). Config::
 
         optim_wrapper = dict(
+            type='OptimWrapper',  # every child's wrapper unless it names its own
             constructor='MultiOptimWrapperConstructor',
-            segmentor=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=2.5e-4),
+            segmentor=dict(optimizer=dict(type='SGD', lr=2.5e-4),
                            paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.)})),
-            discriminator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-4)))
+            discriminator=dict(optimizer=dict(type='Adam', lr=1e-4)))
 
     Each entry is built by MMEngine's ``DefaultOptimWrapperConstructor`` on that child (its own
-    optimizer, lr and ``paramwise_cfg``). Entries naming a child the model does not have are
-    skipped, so one schedule serves models with and without a selector; a child with trainable
-    parameters but no entry is an error.
+    optimizer, lr and ``paramwise_cfg``). The top-level wrapper fields (:data:`WRAPPER_DEFAULTS`)
+    are every child's defaults, so MMSeg's ``tools/train.py --amp``, which sets
+    ``optim_wrapper.type='AmpOptimWrapper'`` and ``loss_scale``, turns every child to AMP.
+    Entries naming a child the model does not have are skipped, so one schedule serves models
+    with and without a selector; a child with trainable parameters but no entry is an error.
 
     Args:
-        optim_wrapper_cfg: Child name -> optim wrapper config.
+        optim_wrapper_cfg: Child name -> optim wrapper config, and the children's defaults.
         paramwise_cfg: Must be None; give ``paramwise_cfg`` inside each entry.
     """
 
@@ -32,14 +47,16 @@ class MultiOptimWrapperConstructor:
             raise ValueError('optim_wrapper.paramwise_cfg: give it inside each child entry of '
                              'MultiOptimWrapperConstructor, e.g. optim_wrapper.segmentor.'
                              'paramwise_cfg')
-        for name, cfg in optim_wrapper_cfg.items():
+        defaults = {k: v for k, v in optim_wrapper_cfg.items() if k in WRAPPER_DEFAULTS}
+        children = {k: v for k, v in optim_wrapper_cfg.items() if k not in WRAPPER_DEFAULTS}
+        for name, cfg in children.items():
             if not isinstance(cfg, dict) or 'optimizer' not in cfg:
                 raise ValueError(f'optim_wrapper.{name} must be an optim wrapper config with an '
                                  f'optimizer, got {cfg!r}')
         self.constructors = {
-            name: DefaultOptimWrapperConstructor(
-                {k: v for k, v in cfg.items() if k != 'paramwise_cfg'}, cfg.get('paramwise_cfg'))
-            for name, cfg in optim_wrapper_cfg.items()}
+            name: DefaultOptimWrapperConstructor(child_wrapper_cfg(defaults, cfg),
+                                                 cfg.get('paramwise_cfg'))
+            for name, cfg in children.items()}
 
     def __call__(self, model: nn.Module) -> OptimWrapperDict:
         """Build the wrappers for ``model``'s children (unwrapping DDP-style wrappers)."""

@@ -72,6 +72,15 @@ def frozen_norm_stats(module: nn.Module, enabled: bool = True) -> Iterator[nn.Mo
             m.track_running_stats = True
 
 
+def paired_preprocessor_cfg(segmentor: dict, data_preprocessor: dict | None) -> dict:
+    """A's data preprocessor config updated with ``data_preprocessor``, for source/target pairs:
+    MMSeg's model configs give a ``SegDataPreProcessor`` (top-level and in the model)."""
+    cfg = {**segmentor.get('data_preprocessor', {}), **(data_preprocessor or {})}
+    if cfg.get('type', 'SegDataPreProcessor') == 'SegDataPreProcessor':
+        cfg['type'] = 'PairedSegDataPreProcessor'
+    return cfg
+
+
 def selector_head_cfg(head: dict, channels: list[int], level: int | list[int] | None) -> dict:
     """B's classifier config with ``in_index`` and ``in_channels`` filled in where unset: the
     level of A's final decode head when it reads one (``level``), else the deepest, and its
@@ -136,7 +145,9 @@ class LabOR(BaseModel):
             A is tested on target, and statistics averaged over both domains fit neither
             (measured in docs/design.md). No effect on frozen batch norm (``norm_eval=True``,
             the ImageNet-initialised recipe) or on other norm layers.
-        data_preprocessor: Defaults to A's, made to handle source/target pairs.
+        data_preprocessor: A's, updated with this (e.g. the runner's top-level
+            ``data_preprocessor``, or ``dict(size_divisor=32)``), made to handle source/target
+            pairs (a ``SegDataPreProcessor`` becomes a ``PairedSegDataPreProcessor``).
     """
 
     def __init__(self,
@@ -153,10 +164,9 @@ class LabOR(BaseModel):
                  target_norm_stats: bool = True,
                  data_preprocessor: dict | None = None,
                  init_cfg: dict | None = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(segmentor['data_preprocessor'])
-            data_preprocessor['type'] = 'PairedSegDataPreProcessor'
-        super().__init__(data_preprocessor=MODELS.build(data_preprocessor), init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=MODELS.build(paired_preprocessor_cfg(segmentor, data_preprocessor)),
+            init_cfg=init_cfg)
         self.segmentor = MODELS.build(segmentor)
         check_segmentor_channels(self.segmentor)
         if discriminator is not None:

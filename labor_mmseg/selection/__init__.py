@@ -6,6 +6,7 @@ from .ppl import select_ppl
 from .primitives import class_argmax
 from .quotas import class_quotas, pick_per_class
 from .registry import SELECTION_STRATEGIES, budget_in_pixels, get_strategy, strategy_names
+from .ripu import select_ripu_pixels, select_ripu_regions
 from .spl import select_spl
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     'select_entropy',
     'select_ppl',
     'select_random',
+    'select_ripu_pixels',
+    'select_ripu_regions',
     'select_spl',
     'strategy_names',
 ]

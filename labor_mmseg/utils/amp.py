@@ -5,6 +5,8 @@ import logging
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 
+from ..engine.optim_constructor import WRAPPER_DEFAULTS
+
 MULTI_CONSTRUCTOR = 'MultiOptimWrapperConstructor'
 # Keys of a ``MultiOptimWrapperConstructor`` config that are not child wrappers: mmengine's
 # ``build_optim_wrapper`` pops both before handing the children to the constructor.
@@ -31,17 +33,22 @@ def _to_amp(wrapper: ConfigDict, name: str) -> None:
 
 
 def enable_amp(cfg: Config) -> None:
-    """Switch ``cfg.optim_wrapper`` (a single wrapper or a multi-wrapper dict) to AMP in place."""
+    """Switch ``cfg.optim_wrapper`` (a single wrapper or a multi-wrapper dict) to AMP in place.
+
+    A multi-wrapper config's top-level ``type`` is every child's default (as MMSeg's own
+    ``--amp`` sets it); a child that names its own ``type`` is switched too.
+    """
     optim_wrapper = cfg.optim_wrapper
+    _to_amp(optim_wrapper, 'optim_wrapper')
     if optim_wrapper.get('constructor') != MULTI_CONSTRUCTOR:
-        _to_amp(optim_wrapper, 'optim_wrapper')
         return
     for name, child in optim_wrapper.items():
-        if name in NON_CHILD_KEYS:
+        if name in NON_CHILD_KEYS or name in WRAPPER_DEFAULTS:
             continue
         if not isinstance(child, dict):
             raise TypeError(
                 f'optim_wrapper.{name} of a {MULTI_CONSTRUCTOR} config must be a wrapper '
                 f'config dict, got {type(child).__name__}.'
             )
-        _to_amp(child, f'optim_wrapper.{name}')
+        if 'type' in child:
+            _to_amp(child, f'optim_wrapper.{name}')

@@ -65,7 +65,14 @@ ROUNDS = 5
 # the first round (nothing labeled yet).
 SELECTION_ROUNDS = {name: SelectionRound.from_hook_cfg(dict(type=hook, rounds=range(ROUNDS)))
                     for name, hook in (('spl', 'SPLSelectionHook'), ('ppl', 'PPLSelectionHook'))}
+# RIPU's two strategies (configs/labor/ripu-*), with SPL's and PPL's budgets and their defaults.
+SELECTION_ROUNDS |= {
+    name: SelectionRound.from_hook_cfg(dict(type='ActiveSelectionHook', strategy=name,
+                                            budget=SELECTION_ROUNDS[labor].budget,
+                                            rounds=range(ROUNDS)))
+    for name, labor in (('ripu_regions', 'spl'), ('ripu_pixels', 'ppl'))}
 STRATEGIES = {name: partial(r.strategy, **r.strategy_cfg) for name, r in SELECTION_ROUNDS.items()}
+LABELS = {'spl': 'SPL', 'ppl': 'PPL', 'ripu_regions': 'RIPU regions', 'ripu_pixels': 'RIPU pixels'}
 BUDGETS = {name: r.budget for name, r in SELECTION_ROUNDS.items()}
 NUM_CLASSES = 19  # Cityscapes train ids
 HEADS = ('correlated', 'independent')
@@ -297,17 +304,17 @@ def selection_ratios(result: dict) -> list[dict]:
         for strategy in STRATEGIES:
             name = f'selection.{heads}.{strategy}'
             ratios += [
-                ratio(f'{name}.time', f'{strategy.upper()} selection / one softmax '
+                ratio(f'{name}.time', f'{LABELS[strategy]} selection / one softmax '
                       f'({heads} heads, {size})', res['time_s'][strategy] / softmax,
                       TARGETS['selection_time']),
-                ratio(f'{name}.time_incl_softmax', f'{strategy.upper()} incl. both softmaxes '
+                ratio(f'{name}.time_incl_softmax', f'{LABELS[strategy]} incl. both softmaxes '
                       f'/ one softmax ({heads} heads)',
                       res['time_s'][f'{strategy}_post_process'] / softmax, None)]
         for strategy in STRATEGIES:
             for suffix, what in (('', 'selection'), ('_post_process', 'post-processing')):
                 ratios.append(ratio(
                     f'selection.{heads}.{strategy}.peak_memory{suffix}',
-                    f'{strategy.upper()} {what} peak memory / one logits tensor ({heads} heads)',
+                    f'{LABELS[strategy]} {what} peak memory / one logits tensor ({heads} heads)',
                     res['peak_bytes'][strategy + suffix] / result['logits_bytes'],
                     TARGETS['selection_memory']))
     return ratios
@@ -456,7 +463,8 @@ METHOD = [
     'Selection: per image, inputs `[C, H, W]` float32. Correlated heads = shared base logits '
     f'(std {LOGIT_STD}) + per-head noise (std {HEAD_NOISE}); independent heads = unrelated '
     'random logits (worst case). "Selection" = `select_spl`/`select_ppl` on the two softmax maps '
-    '(target applies); "incl. softmax" = the whole post-processing, both softmaxes + selection; '
+    '(target applies; likewise RIPU\'s `select_ripu_regions`/`select_ripu_pixels`, with SPL\'s and '
+    'PPL\'s budgets); "incl. softmax" = the whole post-processing, both softmaxes + selection; '
     'both are divided by ONE `softmax(dim=0)` over one logits map. Budgets: one of the 5 rounds of '
     'the hooks\' defaults (SPL 2.2%, PPL 40 points per image), nothing labeled yet.',
     'Peak memory: each measurement in a fresh process (forked from a clean fork server), after a '
@@ -502,20 +510,24 @@ def markdown(report: dict) -> str:
     lines += [f'| {r["label"]} | {r["value"]:.2f}x | {fmt_target(r["target"])} | '
               f'{fmt_verdict(r["passed"])} |' for r in report['ratios']]
     mb = sel['logits_bytes'] / 2**20
+    names = list(STRATEGIES)
     lines += ['', f'## Selection post-processing ({"x".join(map(str, sel["shape"]))} logits, '
               f'{mb:.1f} MiB each)', '',
               f'Budgets of one round: SPL {sel["budgets"]["spl"]} pixels, PPL '
-              f'{sel["budgets"]["ppl"]} points. Times in ms, peaks in MiB.', '',
-              '| heads | inconsistent | softmax | SPL | PPL | SPL incl. softmax | '
-              'PPL incl. softmax | SPL peak | SPL incl. softmax peak | PPL peak | '
-              'PPL incl. softmax peak |', '|---|' + '---:|' * 10]
+              f'{sel["budgets"]["ppl"]} points, RIPU regions {sel["budgets"]["ripu_regions"]} '
+              f'pixels, RIPU pixels {sel["budgets"]["ripu_pixels"]} points. Times in ms, peaks '
+              'in MiB.', '',
+              '| heads | inconsistent | softmax | '
+              + ' | '.join([LABELS[n] for n in names] + [f'{LABELS[n]} incl. softmax'
+                                                        for n in names]) + ' | '
+              + ' | '.join(f'{LABELS[n]} peak | {LABELS[n]} incl. softmax peak'
+                           for n in names) + ' |', '|---|' + '---:|' * (2 + 4 * len(names))]
     for heads, res in sel['heads'].items():
         t, p = res['time_s'], res['peak_bytes']
         cells = [f'{res["inconsistent_fraction"]:.1%}']
-        cells += [f'{1000 * t[k]:.1f}' for k in ('softmax', 'spl', 'ppl', 'spl_post_process',
-                                                 'ppl_post_process')]
-        cells += [f'{p[k] / 2**20:.1f}' for k in ('spl', 'spl_post_process', 'ppl',
-                                                  'ppl_post_process')]
+        cells += [f'{1000 * t[k]:.1f}' for k in ['softmax', *names,
+                                                 *(f'{n}_post_process' for n in names)]]
+        cells += [f'{p[k] / 2**20:.1f}' for n in names for k in (n, f'{n}_post_process')]
         lines.append(f'| {heads} | ' + ' | '.join(cells) + ' |')
     lines += ['', f'## Train step (batch {train["batch"]}, {train["warmup"]} warm-up + '
               f'{train["steps"]} timed steps each)', '',

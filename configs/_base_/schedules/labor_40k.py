@@ -6,12 +6,11 @@ _base_ = ['./schedule_40k.py']
 sgd = dict(type='SGD', lr=2.5e-4, momentum=0.9, weight_decay=5e-4)
 optim_wrapper = dict(
     _delete_=True,
+    type='OptimWrapper',  # every child's; MMSeg's tools/train.py --amp makes it AmpOptimWrapper
     constructor='MultiOptimWrapperConstructor',
     segmentor=dict(
-        type='OptimWrapper',
         optimizer=sgd,
         paramwise_cfg=dict(custom_keys=dict(decode_head=dict(lr_mult=10.0)))),
-    discriminator=dict(
-        type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-4, betas=(0.9, 0.99))),
-    selector=dict(type='OptimWrapper', optimizer=dict(sgd, lr=2.5e-3)),
-    selector_backbone=dict(type='OptimWrapper', optimizer=sgd))
+    discriminator=dict(optimizer=dict(type='Adam', lr=1e-4, betas=(0.9, 0.99))),
+    selector=dict(optimizer=dict(sgd, lr=2.5e-3)),
+    selector_backbone=dict(optimizer=sgd))

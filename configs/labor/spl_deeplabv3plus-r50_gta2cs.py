@@ -1,0 +1,7 @@
+# LabOR-SPL, GTA5 -> Cityscapes, with MMSeg's DeepLabV3+ R50 as A, as MMSeg ships it (auxiliary
+# head included) and with its optimizer (MMSeg's Cityscapes recipe: SGD 0.01, schedule_40k).
+_base_ = ['mmseg::_base_/models/deeplabv3plus_r50-d8.py', '../_base_/labor/spl_gta2cs.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)
+optim_wrapper = dict(
+    segmentor=dict(_delete_=True, optimizer=dict(type='SGD', lr=0.01, momentum=0.9,
+                                                  weight_decay=0.0005)))
