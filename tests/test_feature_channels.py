@@ -78,3 +78,37 @@ def test_a_cascade_stage_is_named_by_position():
 def test_matching_channels_build_as_before():
     model = tiny_labor()
     assert (model.selector.head1.in_index, model.selector.head1.in_channels) == (3, 64)
+
+
+def test_channels_given_as_a_tuple_match_as_a_list():
+    """MMSeg's configs write several levels' channels as tuples or lists alike."""
+    segmentor = tiny_zoo_segmentor('upernet_r50')
+    segmentor['decode_head']['in_channels'] = (8, 16, 32, 64)
+    assert tiny_labor_with(segmentor).segmentor.decode_head.in_channels == (8, 16, 32, 64)
+
+
+def test_with_a_neck_b_reads_the_backbones_deepest_level():
+    """A's head indexes the neck's outputs (here 5 FPN levels over 4 backbone stages); B reads
+    the backbone, so it takes the backbone's deepest level, not A's index."""
+    segmentor = tiny_segmentor()
+    segmentor['neck'] = dict(type='FPN', in_channels=[8, 16, 32, 64], out_channels=16,
+                             num_outs=5)
+    segmentor['decode_head'] = dict(type='FCNHead', in_channels=16, in_index=4, channels=8,
+                                    num_convs=1, num_classes=19)
+    model = MODELS.build(dict(type='LabOR', segmentor=segmentor, selector=dict(
+        type='DualHeadSelector', head=dict(type='DeepLabV2Head', num_classes=19))))
+    assert (model.selector.head1.in_index, model.selector.head1.in_channels) == (3, 64)
+
+
+def test_a_backbone_that_cannot_be_probed_asks_for_bs_channels():
+    """A ViT returning class tokens gives no plain feature maps: A's heads go unchecked (a
+    warning), and B's classifiers must be given their level and channels."""
+    vit = dict(type='VisionTransformer', img_size=(32, 32), patch_size=8, embed_dims=16,
+               num_layers=1, num_heads=1, out_indices=(0,), output_cls_token=True,
+               final_norm=True)
+    segmentor = dict(tiny_segmentor(), backbone=vit, decode_head=dict(
+        type='FCNHead', in_channels=16, in_index=0, channels=8, num_convs=1, num_classes=19))
+    assert MODELS.build(dict(type='LabOR', segmentor=segmentor))
+    with pytest.raises(ValueError, match=r'model\.selector\.head: set in_index and in_channels'):
+        MODELS.build(dict(type='LabOR', segmentor=segmentor, selector=dict(
+            type='DualHeadSelector', head=dict(type='DeepLabV2Head', num_classes=19))))

@@ -210,3 +210,24 @@ def test_bad_options_are_rejected():
         select_ripu_regions(probs, probs, 4, radius=-1)
     with pytest.raises(ValueError, match='odd'):
         select_ripu_pixels(probs, probs, 4, purity_cells=4)
+
+
+def test_a_budget_larger_than_the_candidates_ends_on_a_sampled_image():
+    """Above 2 x 65,536 pixels the pool's threshold comes from a strided sample; when the
+    budget cannot be filled, both strategies end with every candidate they may take (before,
+    the pool grew for ever)."""
+    size = 370  # 136,900 pixels: a sample of every second one
+    probs = random_probs(0, (3, size, size))
+    regions = select_ripu_regions(probs, probs, size * size)
+    assert size * size // 2 < regions.sum() <= size * size
+    points = select_ripu_pixels(probs, probs, 5000, block_radius=32)
+    assert 0 < points.sum() <= (size // 33 + 1) ** 2
+
+
+def test_a_large_pure_window_has_no_impurity():
+    """Windows of more than 255 pixels (radius 8: 17 x 17) count their pixels without
+    overflow: a pure window's impurity is 0."""
+    from labor_mmseg.selection.ripu import window_impurity, window_pixels
+    labels = torch.zeros(20, 20, dtype=torch.long)
+    count = window_pixels(labels.shape, 8, torch.float32)
+    assert window_impurity(labels, 8, 19, count).abs().max() == 0

@@ -5,7 +5,12 @@ import torch
 from mmengine.hub import get_config
 from mmseg.registry import MODELS
 
-from labor_mmseg.models.utils.segmentor_heads import final_head, head_loss_weight, head_losses_as
+from labor_mmseg.models.utils.segmentor_heads import (
+    all_heads,
+    final_head,
+    head_loss_weight,
+    head_losses_as,
+)
 from tests.test_labor_model import NUM_CLASSES, build_optim_wrapper, paired_batch
 
 BN = dict(type='BN', requires_grad=True)
@@ -90,6 +95,7 @@ def test_source_losses_are_mmsegs_own(name):
     with torch.no_grad():
         expected = model.segmentor.loss(source['inputs'], source['data_samples'])
     log_vars = model.train_step(batch, build_optim_wrapper(model))
+    assert not any('loss_by_feat' in vars(head) for head in all_heads(model.segmentor))
     got = {k[len('src.'):]: v for k, v in log_vars.items() if k.startswith('src.')}
     assert got.keys() == expected.keys()
     for key, value in expected.items():

@@ -1,5 +1,6 @@
 # LabOR-SPL, GTA5 -> Cityscapes, with MMSeg's DeepLabV3+ R50 as A, as MMSeg ships it (auxiliary
-# head included) and with its optimizer (MMSeg's Cityscapes recipe: SGD 0.01, schedule_40k).
+# head included), with its optimizer (SGD 0.01, as in MMSeg's Cityscapes configs); the
+# schedule stays LabOR's: poly 0.9 over 40k iterations.
 _base_ = ['mmseg::_base_/models/deeplabv3plus_r50-d8.py', '../_base_/labor/spl_gta2cs.py']
 model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)
 optim_wrapper = dict(

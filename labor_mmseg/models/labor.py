@@ -75,17 +75,21 @@ def frozen_norm_stats(module: nn.Module, enabled: bool = True) -> Iterator[nn.Mo
 def paired_preprocessor_cfg(segmentor: dict, data_preprocessor: dict | None) -> dict:
     """A's data preprocessor config updated with ``data_preprocessor``, for source/target pairs:
     MMSeg's model configs give a ``SegDataPreProcessor`` (top-level and in the model)."""
-    cfg = {**segmentor.get('data_preprocessor', {}), **(data_preprocessor or {})}
+    cfg = {**(segmentor.get('data_preprocessor') or {}), **(data_preprocessor or {})}
     if cfg.get('type', 'SegDataPreProcessor') == 'SegDataPreProcessor':
         cfg['type'] = 'PairedSegDataPreProcessor'
     return cfg
 
 
-def selector_head_cfg(head: dict, channels: list[int], level: int | list[int] | None) -> dict:
+def selector_head_cfg(head: dict, channels: list[int] | None,
+                      level: int | list[int] | None) -> dict:
     """B's classifier config with ``in_index`` and ``in_channels`` filled in where unset: the
     level of A's final decode head when it reads one (``level``), else the deepest, and its
     channels."""
     head = dict(head)
+    if channels is None and (head.get('in_index') is None or head.get('in_channels') is None):
+        raise ValueError('model.selector.head: set in_index and in_channels; the backbone B '
+                         'reads could not be probed for its channels (see the warning above)')
     if head.get('in_index') is None:
         head['in_index'] = level if isinstance(level, int) else len(channels) - 1
     if head.get('in_channels') is None:
@@ -98,11 +102,11 @@ def stack_labels(data_samples: SampleList) -> Tensor:
     return torch.stack([s.gt_sem_seg.data.squeeze(0) for s in data_samples]).long()
 
 
-def resize_to(logits: Tensor, size: tuple[int, int]) -> Tensor:
+def resize_to(logits: Tensor, size: tuple[int, int], align_corners: bool = False) -> Tensor:
     """Bilinear resize of logits (N, K, h, w) to ``size``."""
     if logits.shape[2:] == size:
         return logits
-    return F.interpolate(logits, size=size, mode='bilinear', align_corners=False)
+    return F.interpolate(logits, size=size, mode='bilinear', align_corners=align_corners)
 
 
 @MODELS.register_module()
@@ -180,10 +184,13 @@ class LabOR(BaseModel):
             backbone = (self.selector_backbone if selector_backbone is not None
                         else self.segmentor.backbone)
             channels = feature_channels(backbone)
-            level = None if selector_backbone is not None else final_head(self.segmentor).in_index
+            # A's head reads backbone levels only without a neck.
+            own_levels = selector_backbone is not None or self.segmentor.with_neck
+            level = None if own_levels else final_head(self.segmentor).in_index
             selector = dict(selector, head=selector_head_cfg(selector['head'], channels, level))
             self.selector = MODELS.build(selector)
-            check_head_channels(self.selector.head1, channels, 'model.selector.head')
+            if channels is not None:
+                check_head_channels(self.selector.head1, channels, 'model.selector.head')
         self.target_loss = MODELS.build(target_loss)
         self.adv_weight = adv_weight
         self.discrepancy_weight = discrepancy_weight
@@ -276,8 +283,8 @@ class LabOR(BaseModel):
         """A head's loss on the labeled target pixels: ``target_loss`` (averaged over labeled
         pixels only, as they are sparse), weighted as the head weights its own loss."""
         labels = stack_labels(data_samples)
-        loss = self.target_loss(resize_to(seg_logits, labels.shape[1:]), labels,
-                                ignore_index=head.ignore_index)
+        loss = self.target_loss(resize_to(seg_logits, labels.shape[1:], head.align_corners),
+                                labels, ignore_index=head.ignore_index)
         return {self.target_loss.loss_name: head_loss_weight(head) * loss}
 
     def _train_discriminator(self, size: tuple[int, int], source_logits: Tensor,

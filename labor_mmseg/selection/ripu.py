@@ -174,7 +174,8 @@ def window_impurity(labels: Tensor, radius: int, num_classes: int, count: Tensor
     """
     code = torch.uint8 if num_classes < 255 else torch.int32
     views = window_views(labels.to(code), radius, num_classes)
-    same = [torch.ones_like(views[0], dtype=torch.uint8) for _ in views]
+    counts = torch.uint8 if len(views) < 256 else torch.int32  # a window's pixels fit
+    same = [torch.ones_like(views[0], dtype=counts) for _ in views]
     for a, view in enumerate(views):
         for b in range(a + 1, len(views)):
             equal = view == views[b]
@@ -214,9 +215,11 @@ def pool_order(score: Tensor, free: Tensor, size: int) -> Tensor:
     score, free = score.view(-1), free.view(-1)
     stride = max(1, score.numel() // SAMPLE)
     sample = score[::stride][free[::stride]]
-    pick = min(sample.numel(), max(1, size // stride))
-    threshold = sample.topk(pick).values.min() if pick else score.new_zeros(())
-    pool = ((score >= threshold) & free).nonzero().squeeze(1)
+    pick = max(1, size // stride)
+    if pick >= sample.numel():  # the pool would hold the whole sample: take every free pixel
+        pool = free.nonzero().squeeze(1)
+    else:
+        pool = ((score >= sample.topk(pick).values.min()) & free).nonzero().squeeze(1)
     return pool[score[pool].sort(descending=True, stable=True).indices]
 
 

@@ -4,30 +4,52 @@ A backbone swap changes its channels; these helpers let B's classifiers follow A
 turn a mismatch into a build-time error naming the config fields, not a channel error at the
 first forward.
 """
+import logging
 from collections.abc import Callable
 
 import torch
+from mmengine.logging import print_log
 from torch import Tensor, nn
 
 from .segmentor_heads import as_list
 
-# A dry forward of this many pixels a side is enough for every MMSeg backbone's strides.
+# A dry forward of this many pixels a side (unless the backbone has a fixed ``img_size``) is
+# enough for MMSeg's backbones' strides.
 DRY_RUN_SIZE = 64
 
 
 @torch.no_grad()
 def feature_channels(module: nn.Module,
-                     forward: Callable[[Tensor], list[Tensor]] | None = None) -> list[int]:
+                     forward: Callable[[Tensor], list[Tensor]] | None = None,
+                     size: int | tuple[int, int] | None = None) -> list[int] | None:
     """Channels of each feature level ``forward`` (default ``module`` itself, e.g. a backbone;
     a segmentor's ``extract_feat``) outputs, from one dry forward of ``module`` in eval mode (no
-    statistics updated, no gradient)."""
+    statistics updated, no gradient) at ``size`` (default the backbone's ``img_size`` if it has
+    one, else :data:`DRY_RUN_SIZE`).
+
+    None, with a logged warning, when the forward fails or gives no list of ``[N, C, H, W]`` maps
+    (e.g. a ViT that also returns class tokens): the channels cannot be checked then.
+    """
+    backbone = getattr(module, 'backbone', module)
+    size = size or getattr(backbone, 'img_size', None) or DRY_RUN_SIZE
+    height, width = (size, size) if isinstance(size, int) else size
+    param = next(module.parameters(), None)
+    inputs = torch.zeros(1, 3, height, width, device=param.device if param is not None else None)
     was_training = module.training
-    param = next(module.parameters())
     module.eval()
     try:
-        feats = (forward or module)(param.new_zeros(1, 3, DRY_RUN_SIZE, DRY_RUN_SIZE))
+        feats = (forward or module)(inputs)
+    except Exception as err:  # any backbone's own error: the check is a courtesy
+        print_log(f'{type(backbone).__name__}: no dry forward at {height}x{width} ({err}); '
+                  'head channels are not checked against it', 'current', logging.WARNING)
+        return None
     finally:
         module.train(was_training)
+    if not (isinstance(feats, (list, tuple))
+            and all(isinstance(f, Tensor) and f.dim() == 4 for f in feats)):
+        print_log(f'{type(backbone).__name__} gives no list of [N, C, H, W] feature maps; '
+                  'head channels are not checked against it', 'current', logging.WARNING)
+        return None
     return [f.shape[1] for f in feats]
 
 
@@ -52,7 +74,8 @@ def check_head_channels(head: nn.Module, channels: list[int], field: str) -> Non
         raise ValueError(f'{field}.in_index={head.in_index} names a feature level the backbone '
                          f'does not output: it gives {len(channels)} levels of {channels} '
                          'channels') from None
-    if given != head.in_channels:
+    expected = head.in_channels
+    if given != (list(expected) if isinstance(expected, (list, tuple)) else expected):
         raise ValueError(
             f'{field}.in_channels={head.in_channels} does not match the backbone: its levels '
             f'have {channels} channels, so in_index={head.in_index} gives {given}; set '
@@ -63,6 +86,8 @@ def check_segmentor_channels(segmentor: nn.Module) -> None:
     """ValueError naming the head's config field if a head of A expects other channels than
     A's backbone (and neck) give, as after a backbone swap by inheritance."""
     channels = feature_channels(segmentor, segmentor.extract_feat)
+    if channels is None:
+        return
     for name in ('decode_head', 'auxiliary_head'):
         heads = as_list(getattr(segmentor, name, None))
         for i, head in enumerate(heads):

@@ -48,8 +48,11 @@ def head_loss_weight(head: nn.Module) -> float:
     The first term is the cross-entropy in MMSeg's configs; taking its weight keeps a head's
     share of the total as MMSeg's config sets it.
     """
-    losses = head.loss_decode
+    losses = getattr(head, 'loss_decode', None)
     first = losses[0] if isinstance(losses, nn.ModuleList) else losses
+    if not hasattr(first, 'loss_weight'):
+        raise ValueError(f'{type(head).__name__} has no loss_decode with a loss_weight: LabOR '
+                         "trains A's heads as MMSeg's BaseDecodeHead does")
     return float(first.loss_weight)
 
 
