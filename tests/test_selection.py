@@ -485,7 +485,9 @@ def test_every_strategy_has_the_common_interface(name):
     labeled[::2] = True
     mask = get_strategy(name)(prob1, prob2, 7, labeled)
     assert mask.dtype == torch.bool and mask.shape == (10, 10) and mask.device == prob1.device
-    assert int(mask.sum()) == 7 and not (mask & labeled).any()
+    assert not (mask & labeled).any()
+    # RIPU keeps its picks away from labeled pixels, so a striped map leaves it fewer.
+    assert int(mask.sum()) <= 7 if name.startswith('ripu') else int(mask.sum()) == 7
     with pytest.raises(ValueError, match='budget'):
         get_strategy(name)(prob1, prob2, 0, labeled)
     with pytest.raises(ValueError, match='labeled'):
@@ -493,7 +495,7 @@ def test_every_strategy_has_the_common_interface(name):
 
 
 def test_unknown_strategy_lists_known_names():
-    with pytest.raises(KeyError, match='entropy, ppl, random, spl.*custom_imports'):
+    with pytest.raises(KeyError, match='entropy, ppl, random, ripu_pixels, ripu_regions, spl.*custom_imports'):
         get_strategy('ripu')
 
 
