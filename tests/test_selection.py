@@ -495,7 +495,8 @@ def test_every_strategy_has_the_common_interface(name):
 
 
 def test_unknown_strategy_lists_known_names():
-    with pytest.raises(KeyError, match='entropy, ppl, random, ripu_pixels, ripu_regions, spl.*custom_imports'):
+    with pytest.raises(KeyError, match='entropy, ppl, random, ripu_pixels, ripu_regions, '
+                                       'spl.*custom_imports'):
         get_strategy('ripu')
 
 
