@@ -172,7 +172,7 @@ class LabOR(BaseModel):
             data_preprocessor=MODELS.build(paired_preprocessor_cfg(segmentor, data_preprocessor)),
             init_cfg=init_cfg)
         self.segmentor = MODELS.build(segmentor)
-        check_segmentor_channels(self.segmentor)
+        feature_levels = check_segmentor_channels(self.segmentor)
         if discriminator is not None:
             self.discriminator = MODELS.build(discriminator)
         if selector_backbone is not None:
@@ -181,12 +181,12 @@ class LabOR(BaseModel):
             self.selector_backbone = MODELS.build(selector_backbone)
         if selector is not None:
             # B reads A's backbone (or its own): its level and channels follow that backbone.
-            backbone = (self.selector_backbone if selector_backbone is not None
-                        else self.segmentor.backbone)
-            channels = feature_channels(backbone)
-            # A's head reads backbone levels only without a neck.
-            own_levels = selector_backbone is not None or self.segmentor.with_neck
-            level = None if own_levels else final_head(self.segmentor).in_index
+            if selector_backbone is not None:
+                channels, level = feature_channels(self.selector_backbone), None
+            elif self.segmentor.with_neck:  # A's heads read the neck's levels, not B's
+                channels, level = feature_channels(self.segmentor.backbone), None
+            else:  # A's heads read the backbone's levels, probed above
+                channels, level = feature_levels, final_head(self.segmentor).in_index
             selector = dict(selector, head=selector_head_cfg(selector['head'], channels, level))
             self.selector = MODELS.build(selector)
             if channels is not None:

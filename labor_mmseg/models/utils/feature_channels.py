@@ -82,15 +82,16 @@ def check_head_channels(head: nn.Module, channels: list[int], field: str) -> Non
             f'{field}.in_channels={given} (or change {field}.in_index)')
 
 
-def check_segmentor_channels(segmentor: nn.Module) -> None:
+def check_segmentor_channels(segmentor: nn.Module) -> list[int] | None:
     """ValueError naming the head's config field if a head of A expects other channels than
-    A's backbone (and neck) give, as after a backbone swap by inheritance."""
+    A's backbone (and neck) give, as after a backbone swap by inheritance. Returns those
+    channels (:func:`feature_channels`; None: not probed, nothing checked)."""
     channels = feature_channels(segmentor, segmentor.extract_feat)
     if channels is None:
-        return
+        return None
     for name in ('decode_head', 'auxiliary_head'):
         heads = as_list(getattr(segmentor, name, None))
         for i, head in enumerate(heads):
             field = f'model.segmentor.{name}' + (f'[{i}]' if len(heads) > 1 else '')
             check_head_channels(head, channels, field)
-
+    return channels
