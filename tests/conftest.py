@@ -71,3 +71,11 @@ def mmseg_default_scope():
     """Build components in MMSeg's scope, as the runner does with ``default_scope='mmseg'``."""
     from mmseg.utils import register_all_modules
     register_all_modules(init_default_scope=True)
+
+
+@pytest.fixture
+def amp_on_cpu(monkeypatch):
+    """Let ``AmpOptimWrapper`` build without CUDA (its CUDA-only check patched); on the CPU its
+    loss scaler disables itself and autocast runs in bfloat16."""
+    from mmengine.optim.optimizer import amp_optimizer_wrapper
+    monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available', lambda: True)

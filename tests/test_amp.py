@@ -87,14 +87,12 @@ def test_multi_wrapper_with_one_child_already_amp() -> None:
     assert cfg.optim_wrapper.loss_scale == 'dynamic'
 
 
-def test_top_level_wrapper_fields_are_every_childs_default(monkeypatch) -> None:
+def test_top_level_wrapper_fields_are_every_childs_default(amp_on_cpu) -> None:
     """What MMSeg's own --amp writes (``optim_wrapper.type``, ``loss_scale``) reaches every
     child of the multi-wrapper; a child naming its own type keeps it, without the AMP fields."""
     import torch
-    from mmengine.optim.optimizer import amp_optimizer_wrapper
     from mmseg.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
-    monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available', lambda: True)
     model = torch.nn.Module()
     model.segmentor, model.discriminator = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
     cfg = dict(type='AmpOptimWrapper', loss_scale=64.0, segmentor=dict(optimizer=SGD),

@@ -203,11 +203,8 @@ def test_selector_probs_are_full_resolution_distributions():
     assert not torch.equal(prob1, prob2)  # the heads are initialised differently
 
 
-def test_train_step_under_amp_autocast(monkeypatch):
-    """Every child under its own AmpOptimWrapper (bf16 autocast on the CPU; the CUDA-only
-    check is patched and the loss scaler disables itself without CUDA)."""
-    from mmengine.optim.optimizer import amp_optimizer_wrapper
-    monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available', lambda: True)
+def test_train_step_under_amp_autocast(amp_on_cpu):
+    """Every child under its own AmpOptimWrapper (bf16 autocast on the CPU)."""
     torch.manual_seed(0)
     model = tiny_labor(own_backbone=True)
     amp = dict(type='AmpOptimWrapper', dtype='bfloat16', loss_scale='dynamic',

@@ -11,21 +11,26 @@ import torch
 from tests.conftest import REPO
 
 MMSEG_TOOLS = Path(mmseg.__file__).parent / '.mim' / 'tools'
-CONFIG = str(REPO / 'configs' / 'labor' / 'spl_synth.py')
+CONFIG = 'spl_early.py'  # in user_dir
 OPTIONS = [
     'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
     'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
     'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
     'train_cfg.val_interval=100', 'default_hooks.checkpoint.interval=2',
     'default_hooks.logger.interval=1',
-    'custom_hooks.1.rounds=[2]',  # MMSeg's script has no --hook-options; the SPL hook is 2nd
 ]
 
 
 def user_dir(tmp_path: Path, benchmark: Path) -> Path:
-    """A directory laid out as a user's: the configs' ``data/synthetic`` is the tiny benchmark."""
+    """A directory laid out as a user's: the configs' ``data/synthetic`` is the tiny benchmark,
+    and ``spl_early.py`` is LabOR-SPL with its selection round at iteration 2 (MMSeg's script
+    has no ``--hook-options``; a user's config sets its hooks)."""
     (tmp_path / 'data').mkdir()
     (tmp_path / 'data' / 'synthetic').symlink_to(benchmark)
+    (tmp_path / 'spl_early.py').write_text(
+        f"_base_ = ['{REPO / 'configs' / 'labor' / 'spl_synth.py'}']\n"
+        "custom_hooks = [dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=100),\n"
+        "                dict(type='SPLSelectionHook', budget=0.022, rounds=[2])]\n")
     return tmp_path
 
 
@@ -55,12 +60,9 @@ def test_mmseg_train_resume_and_test_scripts(tiny_benchmark, tmp_path):
     assert 'mIoU' in tested.stdout + tested.stderr
 
 
-def test_mmseg_train_script_amp(tiny_benchmark, tmp_path, monkeypatch):
+def test_mmseg_train_script_amp(tiny_benchmark, tmp_path, monkeypatch, amp_on_cpu):
     """MMSeg's tools/train.py --amp sets ``optim_wrapper.type``; every child of LabOR then
-    trains under an AmpOptimWrapper (its checkpointed state holds a loss scaler). On the CPU the
-    wrapper's CUDA-only check is patched, as in test_labor_model's AMP test."""
-    from mmengine.optim.optimizer import amp_optimizer_wrapper
-    monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available', lambda: True)
+    trains under an AmpOptimWrapper (its checkpointed state holds a loss scaler)."""
     monkeypatch.chdir(user_dir(tmp_path, tiny_benchmark))
     work = tmp_path / 'work'
     monkeypatch.setattr(sys, 'argv', [

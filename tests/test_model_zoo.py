@@ -7,6 +7,7 @@ from mmengine.hub import get_config
 from mmengine.runner import Runner
 from mmseg.registry import MODELS
 
+from labor_mmseg.utils import hook_cfg_options
 from tests.conftest import REPO, tiny_config
 
 # config -> (MMSeg's config whose optimizer A keeps, channels of the level B reads)
@@ -53,7 +54,7 @@ def test_a_zoo_config_builds_with_mmsegs_model_and_optimizer(name):
 def test_a_cpu_sized_zoo_model_trains_with_a_selection_round(name, tiny_benchmark, tmp_path):
     assert config_lines(name) <= 15
     cfg = tiny_config(name, tiny_benchmark, tmp_path, max_iters=3)
-    cfg.custom_hooks[-1].rounds = [2]
+    cfg.merge_from_dict(hook_cfg_options(cfg.custom_hooks, {'ActiveSelectionHook.rounds': [2]}))
     runner = Runner.from_cfg(cfg)
     runner.train()
     manifest = json.loads((tmp_path / 'label_store' / 'manifest.json').read_text())
