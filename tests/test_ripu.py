@@ -231,3 +231,19 @@ def test_a_large_pure_window_has_no_impurity():
     labels = torch.zeros(20, 20, dtype=torch.long)
     count = window_pixels(labels.shape, 8, torch.float32)
     assert window_impurity(labels, 8, 19, count).abs().max() == 0
+
+
+def test_the_cache_sized_chunks_change_no_bit(monkeypatch):
+    """The full-map passes run in cache-sized chunks. On the synthetic benchmark's maps (19
+    classes, 128 x 256) the scores equal one chunk's bit for bit, so its recorded RIPU runs
+    stand; the impurity's row blocks (elementwise) give the same bits for any split."""
+    from labor_mmseg.selection import ripu
+    prob1, prob2 = random_probs(3, (19, 128, 256)), random_probs(4, (19, 128, 256))
+    count = ripu.window_pixels((128, 256), 2, torch.float32)
+    labels, entropy = ripu.mean_prediction_maps(prob1, prob2)
+    impurity = ripu.window_impurity(labels, 2, 19, count)
+    monkeypatch.setattr(ripu, 'CACHE_PIXELS', 128 * 256)  # the whole map in one chunk
+    monkeypatch.setattr(ripu, 'IMPURITY_PIXELS', 256 * 5)  # blocks of 5 rows, the last of 3
+    whole_labels, whole_entropy = ripu.mean_prediction_maps(prob1, prob2)
+    assert torch.equal(whole_labels, labels) and torch.equal(whole_entropy, entropy)
+    assert torch.equal(ripu.window_impurity(labels, 2, 19, count), impurity)

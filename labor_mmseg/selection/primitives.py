@@ -136,13 +136,14 @@ def scan_columns(index: Tensor, num_pixels: int) -> Tensor | None:
     return None if 2 * index.numel() > num_pixels else index
 
 
-def pixel_chunks(maps: list[Tensor], columns: Tensor | None) -> Iterator[tuple[int, list[Tensor]]]:
+def pixel_chunks(maps: list[Tensor], columns: Tensor | None,
+                 size: int = CHUNK) -> Iterator[tuple[int, list[Tensor]]]:
     """``(start, [map[:, pixels] for map in maps])`` over the pixels ``columns`` (flat indices;
-    None: every pixel), :data:`CHUNK` pixels at a time. ``maps`` are ``[*, H, W]``."""
+    None: every pixel), ``size`` pixels at a time. ``maps`` are ``[*, H, W]``."""
     flat = [x.reshape(x.shape[0], -1) for x in maps]
     total = flat[0].shape[1] if columns is None else columns.numel()
-    for start in range(0, total, CHUNK):
+    for start in range(0, total, size):
         if columns is None:
-            yield start, [x[:, start:start + CHUNK] for x in flat]
+            yield start, [x[:, start:start + size] for x in flat]
         else:
-            yield start, [x.index_select(1, columns[start:start + CHUNK]) for x in flat]
+            yield start, [x.index_select(1, columns[start:start + size]) for x in flat]

@@ -116,14 +116,14 @@ def check_radius(name: str, value: int, low: int = 0) -> None:
 
 def mean_prediction_maps(prob1: Tensor, prob2: Tensor) -> tuple[Tensor, Tensor]:
     """B's class (argmax of the mean prediction, first maximum on ties) and the mean
-    prediction's entropy over ``log C``, both ``[H, W]``, in pixel chunks (no ``[C, H, W]``
-    temporary; the entropy in float32 or wider)."""
+    prediction's entropy over ``log C``, both ``[H, W]``, in :data:`CACHE_PIXELS` chunks (no
+    ``[C, H, W]`` temporary; the entropy in float32 or wider)."""
     num_classes, height, width = prob1.shape
     dtype = torch.promote_types(prob1.dtype, torch.float32)
     labels = torch.empty(height * width, dtype=torch.long, device=prob1.device)
     entropy = torch.empty(height * width, dtype=dtype, device=prob1.device)
     tiny = torch.finfo(dtype).tiny
-    for start, (part1, part2) in pixel_chunks([prob1, prob2], None):
+    for start, (part1, part2) in pixel_chunks([prob1, prob2], None, CACHE_PIXELS):
         mean = (part1 + part2).to(dtype).div_(2)
         stop = start + mean.shape[1]
         labels[start:stop] = class_argmax(mean.unsqueeze(1)).view(-1)
@@ -175,15 +175,19 @@ def window_impurity(labels: Tensor, radius: int, num_classes: int, count: Tensor
     code = torch.uint8 if num_classes < 255 else torch.int32
     views = window_views(labels.to(code), radius, num_classes)
     counts = torch.uint8 if len(views) < 256 else torch.int32  # a window's pixels fit
-    same = [torch.ones_like(views[0], dtype=counts) for _ in views]
-    for a, view in enumerate(views):
-        for b in range(a + 1, len(views)):
-            equal = view == views[b]
-            same[a] += equal
-            same[b] += equal
     total = torch.zeros_like(count)
-    for view, n in zip(views, same, strict=True):  # log(N / n) is 0 on a pure window, exactly
-        total += (count / n).masked_fill_(view == num_classes, 1).log_()
+    step = max(1, IMPURITY_PIXELS // labels.shape[1])
+    for top in range(0, labels.shape[0], step):  # blocks of rows: the temporaries stay in cache
+        rows = slice(top, top + step)
+        block = [view[rows] for view in views]
+        same = [torch.ones_like(block[0], dtype=counts) for _ in block]
+        for a, view in enumerate(block):
+            for b in range(a + 1, len(block)):
+                equal = view == block[b]
+                same[a] += equal
+                same[b] += equal
+        for view, n in zip(block, same, strict=True):  # log(N / n) is 0 on a pure window, exactly
+            total[rows] += (count[rows] / n).masked_fill_(view == num_classes, 1).log_()
     return total.div_(count * (math.log(num_classes) if num_classes > 1 else 1.0))
 
 
@@ -224,6 +228,8 @@ def pool_order(score: Tensor, free: Tensor, size: int) -> Tensor:
 
 
 SAMPLE = 1 << 16  # pixels sampled for pool_order's threshold
+CACHE_PIXELS = 1 << 13  # pixels per chunk of the full-map passes: 0.6 MB per 19-class temporary
+IMPURITY_PIXELS = 1 << 16  # pixels per block of window_impurity's byte compares (fewer op calls)
 
 
 def greedy_windows(order: Tensor, shape: torch.Size, distance: int) -> Tensor:
