@@ -37,6 +37,7 @@ import re
 import statistics
 from pathlib import Path
 
+import torch
 from mmengine.config import Config, DictAction
 from readme_sections import readme_section, update_readme_section  # beside this script
 
@@ -167,7 +168,7 @@ def run(method: str, seed: int, out_root: Path, train: bool = True,
                              resume=(work_dir / 'last_checkpoint').is_file())
     store_root = work_dir / 'label_store'
     result = dict(method=method, seed=seed, mIoU=float(metrics['mIoU']), labeled_percent=0.0,
-                  points_per_image=0.0, config_digest=digest)
+                  points_per_image=0.0, config_digest=digest, threads=torch.get_num_threads())
     if method in ALL_LABELS:
         result['labeled_percent'] = 100.0
     elif (store_root / 'manifest.json').is_file():
