@@ -11,6 +11,7 @@ demo: install
 	$(PY) tools/demo.py
 
 test: install
+	@bash tools/label_studio/install.sh
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 

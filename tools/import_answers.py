@@ -3,22 +3,33 @@
 With ``oracle='human'`` a selection hook exports its queries to
 ``<work_dir>/queries/round_<k>/`` (``queries.json``, ``masks/<key>.png``: 255 where a label
 is asked), saves a checkpoint and stops training. Answer each query as ``<answers>/<key>.png``
-(class train ids at the asked pixels, 255 where unsure or void), then::
+(class train ids at the asked pixels, 255 where unsure or void), or in Label Studio from the
+round's ``label_studio/tasks.json`` and ``labeling_config.xml`` and export the project as JSON;
+then::
 
-    python tools/import_answers.py <work_dir> <answers> [--round k]
+    python tools/import_answers.py <work_dir> <answers dir | export.json> [--round k]
     python tools/train.py <config> --work-dir <work_dir> --resume
 """
 import argparse
 from pathlib import Path
 
-from labor_mmseg.labeling.selection_round import exported_rounds, import_person_answers
+from labor_mmseg.labeling.label_studio import LabelStudioExportError
+from labor_mmseg.labeling.selection_round import (
+    exported_rounds,
+    import_label_studio_answers,
+    import_person_answers,
+)
 
 
 def main() -> None:
     """Read the answers, check them against the queries, store them and record the round."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('work_dir', type=Path, help='the training work dir')
-    parser.add_argument('answers', type=Path, help='folder of answer PNGs, <key>.png')
+    parser.add_argument('answers', type=Path, help='folder of answer PNGs (<key>.png) or a '
+                        "Label Studio JSON export of the round's tasks")
+    parser.add_argument('--allow-missing', action='store_true',
+                        help='Label Studio: store the answered images when others have no '
+                        'annotation (they stay unlabeled, a later round may ask them)')
     parser.add_argument('--round', type=int, help='round number (default: the last exported)')
     args = parser.parse_args()
     query_root = args.work_dir / 'queries'
@@ -26,7 +37,18 @@ def main() -> None:
     query_dir = query_root / f'round_{args.round}' if args.round else (exported or [None])[-1]
     if query_dir not in exported:
         raise SystemExit(f'{query_dir or query_root}: no exported queries')
-    entry = import_person_answers(query_dir, args.answers)
+    if args.answers.is_file():
+        try:
+            entry, read = import_label_studio_answers(query_dir, args.answers,
+                                                      args.allow_missing)
+        except LabelStudioExportError as err:
+            raise SystemExit(f'{args.answers}: {err}; nothing was stored') from None
+        clipped = sum(read.clipped.values())
+        print(f'{args.answers}: {len(read.answers)} images answered (the latest annotation of '
+              f'each task); {clipped} painted pixels outside the queries dropped; '
+              f'unanswered: {", ".join(read.missing) or "none"}')
+    else:
+        entry = import_person_answers(query_dir, args.answers)
     print(f'{query_dir.name}: {entry["pixels"]} labeled of {entry["queried"]} queried pixels '
           f'stored; resume training with --resume')
 

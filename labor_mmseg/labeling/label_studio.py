@@ -25,7 +25,7 @@ from xml.sax.saxutils import quoteattr
 import cv2
 import numpy as np
 
-from .label_store import QUERIED_VOID
+from .label_store import QUERIED_VOID, write_atomic
 from .oracle import QUERY_VALUE
 
 IMAGE_NAME = 'image'  # <Image name=...>: the ``to_name`` of every result
@@ -258,6 +258,33 @@ def round_tasks(query_dir: str | os.PathLike, image_url: Callable[[str, str], st
                       labor_round=round_idx),
             predictions=[dict(model_version=version, result=results)]))
     return tasks
+
+
+IMAGE_URL = '/data/local-files/?d={path}'  # Label Studio's local files, document root /
+VOID_LABEL = 'void (no class)'  # the label for a queried pixel of no class (stored as 254)
+
+
+def export_round(query_dir: str | os.PathLike, classes: Sequence[str],
+                 palette: Sequence[Sequence[int]], image_url: str = IMAGE_URL) -> Path:
+    """Write the round exported in ``query_dir`` as a Label Studio project's files, in
+    ``<query_dir>/label_studio/``: ``tasks.json`` (:func:`round_tasks`, to import) and
+    ``labeling_config.xml`` (:func:`labeling_config` with :data:`VOID_LABEL`); return the
+    folder.
+
+    ``image_url`` is a format string of each task's image: ``{path}`` (the image's absolute
+    path without its leading ``/``: Label Studio's local-files path under a document root of
+    ``/``), ``{name}`` (its file name) and ``{key}``.
+    """
+    def url(key: str, path: str) -> str:
+        return image_url.format(key=key, path=str(path).lstrip('/'), name=Path(path).name)
+
+    out = Path(query_dir) / 'label_studio'
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = round_tasks(query_dir, url)
+    write_atomic(out / 'labeling_config.xml',
+                 labeling_config(classes, palette, VOID_LABEL).encode())
+    write_atomic(out / 'tasks.json', json.dumps(tasks, indent=1).encode())
+    return out
 
 
 # --- reading an export -------------------------------------------------------------------------

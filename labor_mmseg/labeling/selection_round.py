@@ -17,7 +17,15 @@ from PIL import Image
 from torch import Tensor
 
 from ..selection import budget_in_pixels, get_strategy
-from .label_store import LabelStore, write_atomic
+from .label_store import QUERIED_VOID, LabelStore, write_atomic
+from .label_studio import (
+    IMAGE_URL,
+    VOID_LABEL,
+    ExportAnswers,
+    LabelStudioExportError,
+    export_round,
+    read_export,
+)
 from .oracle import GroundTruthOracle, export_queries, import_answers, read_queries
 
 ORACLES = ('ground_truth', 'human')
@@ -158,14 +166,19 @@ class SelectionRound:
 
     def export_for_person(self, query_dir: str | os.PathLike,
                           queries: dict[str, np.ndarray], image_paths: dict[str, str],
-                          round_idx: int, iteration: int) -> None:
-        """Write the round's queries for a person (:func:`export_queries`) and ``round.json``,
-        what :func:`import_person_answers` needs to store the answers as this round."""
+                          round_idx: int, iteration: int, metainfo: dict,
+                          image_url: str = IMAGE_URL) -> None:
+        """Write the round's queries for a person (:func:`export_queries`), ``round.json``
+        (what :func:`import_person_answers` needs to store the answers as this round, with the
+        class names of ``metainfo``) and the round as Label Studio tasks
+        (:func:`~.label_studio.export_round`, with ``metainfo``'s palette and ``image_url``)."""
         export_queries(queries, query_dir, image_paths)
+        classes = list(metainfo['classes'])
         write_atomic(Path(query_dir) / 'round.json', json.dumps(dict(
-            round=round_idx, iteration=iteration, strategy=self.strategy_name,
+            round=round_idx, iteration=iteration, strategy=self.strategy_name, classes=classes,
             label_dir=os.path.relpath(self.store.root.absolute(),
                                       Path(query_dir).absolute().parents[1]))).encode())
+        export_round(query_dir, classes, metainfo['palette'], image_url)
 
 
 def store_round(store: LabelStore, answers: Iterable[tuple[str, np.ndarray, np.ndarray]],
@@ -197,6 +210,18 @@ def unanswered_rounds(query_root: str | os.PathLike, store: LabelStore) -> list[
             if json.loads((p / 'round.json').read_text())['round'] not in store.completed_rounds]
 
 
+def open_exported_round(query_dir: str | os.PathLike) -> tuple[dict, LabelStore]:
+    """``round.json`` of the round exported in ``query_dir`` and the store its answers go to.
+    ValueError naming the store when the round is in it already."""
+    query_dir = Path(query_dir)
+    meta = json.loads((query_dir / 'round.json').read_text())
+    store = LabelStore.open(query_dir.parents[1] / meta['label_dir'])
+    if meta['round'] in store.completed_rounds:
+        raise ValueError(f'{query_dir.name}: round {meta["round"] + 1} is already in '
+                         f'{store.manifest_path}')
+    return meta, store
+
+
 def import_person_answers(query_dir: str | os.PathLike,
                           answer_dir: str | os.PathLike) -> dict[str, Any]:
     """Store a person's answers (``<answer_dir>/<key>.png``) to the round exported in
@@ -206,14 +231,37 @@ def import_person_answers(query_dir: str | os.PathLike,
     stored; an import killed midway is completed by the next one, nothing asked twice.
     ValueError naming the store when the round is in it already.
     """
-    query_dir = Path(query_dir)
-    meta = json.loads((query_dir / 'round.json').read_text())
-    store = LabelStore.open(query_dir.parents[1] / meta['label_dir'])
-    if meta['round'] in store.completed_rounds:
-        raise ValueError(f'{query_dir.name}: round {meta["round"] + 1} is already in '
-                         f'{store.manifest_path}')
+    meta, store = open_exported_round(query_dir)
     queries = read_queries(query_dir)
     answers = import_answers(answer_dir, queries, num_classes=store.num_classes)
     return store_round(store, ((key, mask, answers[key]) for key, mask in queries.items()),
                        meta['round'], meta['iteration'],
                        dict(strategy=meta['strategy'], oracle='human'))
+
+
+def import_label_studio_answers(query_dir: str | os.PathLike, export_json: str | os.PathLike,
+                                allow_missing: bool = False) -> tuple[dict, ExportAnswers]:
+    """Store the answers of a Label Studio JSON export of the round exported in ``query_dir``
+    (:func:`~.label_studio.read_export`: the latest annotation of each task wins, strokes
+    outside a query are clipped) as that round; return its manifest entry and what was read.
+
+    The whole export is checked before anything is stored (a bad one raises
+    ``LabelStudioExportError`` naming task and field, the store untouched). The void label,
+    and a queried pixel left unpainted, is spent without a class, as 255 in an answer PNG.
+    Queried images without a task or an annotation are an error naming them, unless
+    ``allow_missing``: then they are not stored (nothing of them spent; a later round may ask
+    them again) and listed in ``missing``. A killed import is completed by the next one, as
+    :func:`import_person_answers`.
+    """
+    meta, store = open_exported_round(query_dir)
+    queries = read_queries(query_dir)
+    read = read_export(export_json, meta['classes'], queries, meta['round'], VOID_LABEL)
+    if read.missing and not allow_missing:
+        raise LabelStudioExportError(
+            f'{len(read.missing)} queried images have no task or annotation in the export: '
+            f'{", ".join(read.missing)} (answer them, or store the others with allow_missing)')
+    answers = ((key, queries[key], np.where(labels == QUERIED_VOID, 255, labels))
+               for key, labels in read.answers.items())  # the store spends a queried 255
+    entry = store_round(store, answers, meta['round'], meta['iteration'],
+                        dict(strategy=meta['strategy'], oracle='human'))
+    return entry, read

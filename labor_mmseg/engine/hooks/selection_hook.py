@@ -12,6 +12,7 @@ from mmengine.utils import ProgressBar
 from mmseg.registry import HOOKS
 
 from ...labeling import LabelStore, write_atomic
+from ...labeling.label_studio import IMAGE_URL
 from ...labeling.selection_round import (
     PRESETS,
     SelectionRound,
@@ -67,9 +68,14 @@ class ActiveSelectionHook(Hook):
         oracle: ``'ground_truth'`` reads the dataset's labels of the queried pixels (experiments);
             ``'human'`` exports the round's queries to ``<work_dir>/queries/round_<k>``, saves
             a checkpoint and stops training until ``tools/import_answers.py`` brings the
-            answers into the store and training is resumed (``--resume``).
+            answers into the store and training is resumed (``--resume``). The round is also
+            written as Label Studio tasks with a labeling config (``queries/round_<k>/
+            label_studio/``), whose JSON export ``tools/import_answers.py`` reads as well.
         strategy_cfg: Keyword arguments of the strategy function (e.g. ``select_ppl``'s
             ``boundary_radius``).
+        image_url: Each Label Studio task's image, a format string of ``{path}`` (absolute,
+            without its leading ``/``), ``{name}`` and ``{key}``; default Label Studio's
+            local files under a document root of ``/``.
     """
 
     priority = 'LOWEST'  # after the CheckpointHook (VERY_LOW): see "Crash safety"
@@ -82,7 +88,8 @@ class ActiveSelectionHook(Hook):
                  pipeline: list[dict] | None = None,
                  seed: int | None = None,
                  oracle: str = 'ground_truth',
-                 strategy_cfg: dict | None = None) -> None:
+                 strategy_cfg: dict | None = None,
+                 image_url: str = IMAGE_URL) -> None:
         name = type(self).__name__  # errors name the config field
         self.rounds = sorted(int(r) for r in rounds)
         if not self.rounds or len(set(self.rounds)) != len(self.rounds) or self.rounds[0] < 1:
@@ -93,6 +100,7 @@ class ActiveSelectionHook(Hook):
         self.pipeline = Compose(pipeline or [dict(type='LoadImageFromFile'),
                                              dict(type='PackSegInputs')])
         self.seed = seed
+        self.image_url = image_url
 
     @property
     def store(self) -> LabelStore | None:
@@ -202,7 +210,8 @@ class ActiveSelectionHook(Hook):
             images = {self.dataset.key(i): self.dataset.get_data_info(i)['img_path']
                       for i in range(len(self.dataset))}
             self.round.export_for_person(out_dir, {key: queried for key, queried, _ in answers},
-                                         images, round_idx, iteration)
+                                         images, round_idx, iteration, self.dataset.metainfo,
+                                         self.image_url)
         checkpoint = f'iter_{iteration}.pth'
         runner.save_checkpoint(runner.work_dir, checkpoint)  # rank 0 only
         if get_dist_info()[0] == 0:
@@ -213,8 +222,9 @@ class ActiveSelectionHook(Hook):
         runner.logger.info(
             f'selection round {round_idx + 1}: queries for a person in {out_dir}; training '
             f'stopped at iter {iteration}. Answer them as <answers>/<key>.png (train ids, 255 '
-            f'where unsure), run python tools/import_answers.py {runner.work_dir} <answers>, '
-            'then resume training with --resume')
+            f'where unsure) or in Label Studio ({out_dir}/label_studio: tasks.json, '
+            f'labeling_config.xml), run python tools/import_answers.py {runner.work_dir} '
+            '<answers dir or Label Studio JSON export>, then resume training with --resume')
 
     def _log(self, runner, round_idx: int, iteration: int, entry: dict) -> None:
         """Log a committed round (``entry``: its manifest entry)."""
