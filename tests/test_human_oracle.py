@@ -96,6 +96,11 @@ def test_exported_rounds_go_by_number_and_answered_ones_drop_out(tmp_path):
             f'round_{n}' for n in numbers[i + 1:]]
 
 
+def store_bytes(store_dir) -> dict:
+    """Every file of a label store (labels and manifest) by path, as bytes."""
+    return {p: p.read_bytes() for p in sorted(store_dir.rglob('*')) if p.is_file()}
+
+
 def annotate_from_ground_truth(tasks: list[dict], gt_root, classes: list[str]) -> list[dict]:
     """A Label Studio export of ``tasks`` as a simulated annotator makes it: each pre-annotated
     point given its ground-truth class, void where the ground truth has none (an older, wrong
@@ -134,7 +139,7 @@ def test_a_round_goes_through_label_studio_files_and_back(tiny_benchmark, tmp_pa
     export = annotate_from_ground_truth(tasks, gt_root, classes)
 
     store_dir = tmp_path / 'label_store'
-    before = {p: p.read_bytes() for p in sorted(store_dir.rglob('*')) if p.is_file()}
+    before = store_bytes(store_dir)
     bad = json.loads(json.dumps(export))
     bad[3]['annotations'][1]['result'][5]['value']['keypointlabels'] = ['no such class']
     bad_file = tmp_path / 'bad.json'
@@ -143,7 +148,7 @@ def test_a_round_goes_through_label_studio_files_and_back(tiny_benchmark, tmp_pa
                              str(tmp_path), str(bad_file)], capture_output=True, text=True)
     assert failed.returncode != 0 and 'no such class' in failed.stderr
     assert f'task {bad[3]["id"]}' in failed.stderr and 'nothing was stored' in failed.stderr
-    assert {p: p.read_bytes() for p in sorted(store_dir.rglob('*')) if p.is_file()} == before
+    assert store_bytes(store_dir) == before
 
     skipped = export.pop()  # one image left unanswered: listed, not stored
     good_file = tmp_path / 'export.json'
@@ -222,10 +227,10 @@ def test_a_bad_label_studio_export_is_refused_by_name_and_stores_nothing(answere
     path = tmp_path / 'export.json'
     path.write_text(json.dumps(export)[:-200] if text == 'truncated' else json.dumps(export))
     store = work_dir / 'label_store'
-    before = {p: p.read_bytes() for p in sorted(store.rglob('*')) if p.is_file()}
+    before = store_bytes(store)
     with pytest.raises(LabelStudioExportError, match=message):
         import_label_studio_answers(work_dir / 'queries' / 'round_1', path)
-    assert {p: p.read_bytes() for p in sorted(store.rglob('*')) if p.is_file()} == before
+    assert store_bytes(store) == before
     # The good export still goes in afterwards: nothing was half-done.
     good_path = tmp_path / 'good.json'
     good_path.write_text(json.dumps(good))

@@ -41,8 +41,7 @@ def curves(monkeypatch, tmp_path):
 
     def main(*argv: str) -> None:
         monkeypatch.setattr(sys, 'argv', ['label_efficiency_curves.py', '--work-dir',
-                                          str(root / 'work_dirs' / 'curves'), '--main-work-dir',
-                                          str(root / 'work_dirs' / 'main'), *argv])
+                                          str(root / 'work_dirs' / 'curves'), *argv])
         module.main()
 
     module.calls, module.root, module.main_ = calls, root, main

@@ -24,10 +24,9 @@ EMAIL = 'annotator@example.com'
 @pytest.fixture(scope='module')
 def server(tmp_path_factory):
     """The server, stopped when the module's tests end, whatever happens."""
-    password = secrets.token_urlsafe(12)
-    ls = serve.LabelStudioServer(tmp_path_factory.mktemp('label_studio'), EMAIL, password)
+    ls = serve.LabelStudioServer(tmp_path_factory.mktemp('label_studio'), EMAIL,
+                                 secrets.token_urlsafe(12))
     with ls:
-        ls.password = password
         yield ls
     assert ls.process.poll() is not None  # stopped
 

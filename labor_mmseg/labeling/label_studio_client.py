@@ -36,7 +36,7 @@ class LabelStudioClient:
         self._open('POST', '/user/login/', form=dict(
             email=email, password=password, csrfmiddlewaretoken=self._csrf()))
         try:
-            self.user = self.api('GET', '/current-user/whoami')
+            self.api('GET', '/current-user/whoami')
         except LabelStudioError:
             raise LabelStudioError(f'login of {email!r} at {self.url} failed: wrong e-mail or '
                                    'password, or no such user') from None

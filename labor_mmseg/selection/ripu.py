@@ -180,6 +180,7 @@ def window_impurity(labels: Tensor, radius: int, num_classes: int, count: Tensor
     for top in range(0, labels.shape[0], step):  # blocks of rows: the temporaries stay in cache
         rows = slice(top, top + step)
         block = [view[rows] for view in views]
+        block_total, block_count = total[rows], count[rows]  # views: added to in place
         same = [torch.ones_like(block[0], dtype=counts) for _ in block]
         for a, view in enumerate(block):
             for b in range(a + 1, len(block)):
@@ -187,7 +188,7 @@ def window_impurity(labels: Tensor, radius: int, num_classes: int, count: Tensor
                 same[a] += equal
                 same[b] += equal
         for view, n in zip(block, same, strict=True):  # log(N / n) is 0 on a pure window, exactly
-            total[rows] += (count[rows] / n).masked_fill_(view == num_classes, 1).log_()
+            block_total += (block_count / n).masked_fill_(view == num_classes, 1).log_()
     return total.div_(count * (math.log(num_classes) if num_classes > 1 else 1.0))
 
 

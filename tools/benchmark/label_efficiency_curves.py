@@ -123,8 +123,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--threads', type=int, default=1, help='torch threads per run')
     parser.add_argument('--work-dir', default=str(REPO / 'work_dirs' / NAME))
-    parser.add_argument('--main-work-dir', default=str(REPO / 'work_dirs' / 'label_efficiency'),
-                        help="the main table's runs (its points at the table's budgets)")
     parser.add_argument('--no-readme', action='store_true', help='do not update README.md')
     parser.add_argument('--finished-only', action='store_true',
                         help='train nothing, only write the curves')
