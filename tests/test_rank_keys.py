@@ -16,15 +16,11 @@ from labor_mmseg.selection.rank_keys import (
     NUM_KEY_BINS,
     POSITION_BITS,
     POSITION_MASK,
-    class_tag_bits,
-    class_tags,
     flag_last,
     float_rank_key,
     key_bin,
     pack_class_key,
     pack_key_position,
-    tag_with_class_,
-    tagged_class,
     unpack_class,
     unpack_position,
 )
@@ -61,8 +57,6 @@ def test_layouts_fit_in_int64():
     assert FLAG_BIT == KEY_BITS - 1
     # the histogram bins cover the keys exactly
     assert NUM_KEY_BINS << KEY_BIN_SHIFT == KEY_LIMIT
-    # class_argmax: float32's value bits over up to 2**32 classes
-    assert KEY_BITS + class_tag_bits(1 << 32) <= INT64_BITS
 
 
 def test_extreme_fields_survive_packing():
@@ -168,26 +162,3 @@ def test_pick_per_class_ranks_extreme_and_flagged_keys(rounds, monkeypatch):
     expected = sorted(i for k in range(4) for i in sorted(
         (i for i in range(n) if members[i] == k), key=lambda i: (keys[i], i))[:quotas[k]])
     assert sorted(pick_per_class(classes, rank_key, 4, budget).tolist()) == expected
-
-
-@pytest.mark.parametrize('num_classes', [1, 2, 3, 19, 64, 65])
-def test_class_tags_order_like_value_then_lower_class(num_classes):
-    gen = torch.Generator().manual_seed(num_classes)
-    values = torch.randint(0, 3, (num_classes, 50), generator=gen).float() / 2  # many ties
-    values[:, 0] = float('inf')
-    values[:, 1] = 0.0
-    shift = class_tag_bits(num_classes)
-    assert num_classes - 1 < 1 << shift
-    bits = values.view(torch.int32).long()
-    keys = tag_with_class_(bits.clone(), class_tags(num_classes, values.device), shift)
-    assert (keys >= 0).all()
-    assert torch.equal(tagged_class(keys, shift, num_classes),
-                       torch.arange(num_classes).unsqueeze(1).expand_as(keys))
-    assert torch.equal(tagged_class(keys.amax(dim=0), shift, num_classes), values.argmax(dim=0))
-
-
-def test_class_tags_fit_for_the_most_classes():
-    shift = class_tag_bits(1 << 32)
-    top = tag_with_class_(torch.tensor([[KEY_MASK]]), torch.tensor([[(1 << 32) - 1]]), shift)
-    assert top.item() > 0
-    assert tagged_class(top, shift, 1 << 32).item() == 0

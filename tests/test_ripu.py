@@ -235,8 +235,8 @@ def test_a_large_pure_window_has_no_impurity():
 
 def test_the_cache_sized_chunks_change_no_bit(monkeypatch):
     """The full-map passes run in cache-sized chunks. On the synthetic benchmark's maps (19
-    classes, 128 x 256) the scores equal one chunk's bit for bit, so its recorded RIPU runs
-    stand; the impurity's row blocks (elementwise) give the same bits for any split."""
+    classes, 128 x 256) the scores equal one chunk's bit for bit, so a chunk size never
+    changes a pick; the impurity's row blocks (elementwise) give the same bits for any split."""
     from labor_mmseg.selection import ripu
     prob1, prob2 = random_probs(3, (19, 128, 256)), random_probs(4, (19, 128, 256))
     count = ripu.window_pixels((128, 256), 2, torch.float32)

@@ -91,7 +91,7 @@ def test_discrepancy_is_differentiable():
 
 
 @pytest.mark.parametrize('dtype', [torch.float64, torch.float32, torch.float16, torch.bfloat16])
-@pytest.mark.parametrize('num_classes', [1, 2, 6, 33])
+@pytest.mark.parametrize('num_classes', [1, 2, 6, 33, 300])
 def test_class_argmax_is_the_first_maximum_like_torch_argmax(dtype, num_classes, monkeypatch):
     gen = torch.Generator().manual_seed(num_classes)
     prob = torch.randint(0, 4, (2, num_classes, 5, 7), generator=gen).to(dtype) / 3  # many ties

@@ -7,8 +7,6 @@ from numbers import Integral
 import torch
 from torch import Tensor
 
-from .rank_keys import class_tag_bits, class_tags, tag_with_class_, tagged_class
-
 
 def head_votes(prob1: Tensor, prob2: Tensor) -> tuple[Tensor, Tensor]:
     """Each classifier's class per pixel: argmax of ``[..., C, H, W]`` (first maximum on ties)."""
@@ -41,32 +39,29 @@ def voted_class(score: Tensor, vote1: Tensor, vote2: Tensor) -> Tensor:
 
 
 def class_argmax(prob: Tensor) -> Tensor:
-    """Argmax over the class dimension of non-negative ``[..., C, H, W]`` maps (probabilities),
-    first maximum on ties.
+    """Argmax over the class dimension of ``[..., C, H, W]`` maps, first maximum on ties.
 
     On CPU a max-with-index reduction over the class dimension (the outer, strided one) is not
-    vectorised and takes several times longer than a plain ``amax``. The bits of a non-negative
-    float order like its value, so float32 and narrower maps pack each value's bits with its
-    class into one int64 key that orders like ``(value, -class)`` (:func:`tag_with_class_`) and
-    take one ``amax`` of the keys, :data:`ARGMAX_CHUNK` pixels at a time; wider dtypes take an
-    ``amax`` of the values and a sweep over the classes.
+    vectorised and takes several times longer than a plain ``amax``, and so does a comparison
+    into a bool tensor. So, :data:`ARGMAX_CHUNK` pixels at a time: the maximum (one ``amax``),
+    which classes reach it as a float32 mask (a comparison written into float32), times the
+    tags ``C - 1 - class``, and one ``amax`` of those: the lowest class that reaches the
+    maximum. The tags are exact in float32 for up to ``2**24`` classes.
     """
     num_classes = prob.shape[-3]
-    if prob.element_size() > 4 or not prob.is_floating_point():
-        best = prob.amax(dim=-3)
-        index = torch.full(best.shape, num_classes - 1, dtype=torch.long, device=prob.device)
-        for c in range(num_classes - 2, -1, -1):  # downwards: the first maximum is written last
-            index.masked_fill_(prob.select(-3, c) == best, c)
-        return index
-    shift = class_tag_bits(num_classes)
-    tags = class_tags(num_classes, prob.device)
-    bits_dtype = torch.int32 if prob.element_size() == 4 else torch.int16
+    if num_classes > 1 << 24:
+        raise ValueError(f'class_argmax takes up to 2**24 classes, got {num_classes}')
+    tags = torch.arange(num_classes - 1, -1, -1, dtype=torch.float32,
+                        device=prob.device).unsqueeze(1)
     flat = prob.flatten(-2)
-    keys = torch.empty(flat.shape[:-2] + flat.shape[-1:], dtype=torch.long, device=prob.device)
+    best = torch.empty(flat.shape[:-2] + flat.shape[-1:], dtype=torch.float32,
+                       device=prob.device)
     for start in range(0, flat.shape[-1], ARGMAX_CHUNK):
-        bits = flat[..., start:start + ARGMAX_CHUNK].view(bits_dtype).long()
-        keys[..., start:start + ARGMAX_CHUNK] = tag_with_class_(bits, tags, shift).amax(dim=-2)
-    return tagged_class(keys, shift, num_classes).view(prob.shape[:-3] + prob.shape[-2:])
+        part = flat[..., start:start + ARGMAX_CHUNK]
+        top = torch.empty(part.shape, dtype=torch.float32, device=prob.device)
+        torch.eq(part, part.amax(dim=-2, keepdim=True), out=top)
+        torch.amax(top.mul_(tags), dim=-2, out=best[..., start:start + ARGMAX_CHUNK])
+    return (num_classes - 1 - best.long()).view(prob.shape[:-3] + prob.shape[-2:])
 
 
 def check_prob_pair(prob1: Tensor, prob2: Tensor) -> None:
@@ -127,7 +122,7 @@ def index_mask(index: Tensor, shape: torch.Size) -> Tensor:
 
 
 CHUNK = 1 << 16  # pixels per chunk: per-chunk temporaries stay small and in cache
-ARGMAX_CHUNK = 1 << 14  # pixels per chunk of class_argmax's int64 keys (2.5 MB for 19 classes)
+ARGMAX_CHUNK = 1 << 12  # pixels per chunk of class_argmax: 0.3 MB of float32 per 19-class temporary
 
 
 def scan_columns(index: Tensor, num_pixels: int) -> Tensor | None:

@@ -4,8 +4,7 @@ A rank key is an int64 in ``[0, KEY_LIMIT)`` (``KEY_BITS`` = 31 bits) that order
 smaller = picked first. It is packed with a candidate's position (unique keys ordered like
 ``(key, position)``), under its class (sorted by ``(class, key)``), cut into histogram bins, or
 halved to give its top bit to a flag ranked last. Every layout leaves int64's sign bit clear, so
-a packed key orders like its fields. :func:`tag_with_class_` packs float bits with class ids
-the same way, for an ``amax`` instead of a sort.
+a packed key orders like its fields.
 """
 
 import torch
@@ -67,27 +66,3 @@ def key_bin(rank_key: Tensor) -> Tensor:
     """Each rank key's histogram bin in ``[0, NUM_KEY_BINS)``: its top bits, so bins order like
     the keys (a radix select's first digit)."""
     return rank_key >> KEY_BIN_SHIFT
-
-
-def class_tag_bits(num_classes: int) -> int:
-    """Bits that hold a class id below ``num_classes`` (at least 1): with float32's 31 value
-    bits, :func:`tag_with_class_`'s keys fit in int64 for up to ``2**32`` classes."""
-    return max(num_classes - 1, 1).bit_length()
-
-
-def class_tags(num_classes: int, device: torch.device) -> Tensor:
-    """``[C, 1]`` tags ``C - 1 - class``: the larger tag marks the lower class, so that an
-    ``amax`` of :func:`tag_with_class_`'s keys picks the first maximum on ties."""
-    return (num_classes - 1 - torch.arange(num_classes, device=device)).unsqueeze(1)
-
-
-def tag_with_class_(bits: Tensor, tags: Tensor, shift: int) -> Tensor:
-    """In place: non-negative float ``bits`` (int64, ``[..., C, n]``) shifted up by ``shift``
-    (:func:`class_tag_bits`) and or-ed with :func:`class_tags`: keys that order like
-    ``(value, -class)``."""
-    return bits.bitwise_left_shift_(shift).bitwise_or_(tags)
-
-
-def tagged_class(keys: Tensor, shift: int, num_classes: int) -> Tensor:
-    """The class of :func:`tag_with_class_`'s keys: ``C - 1`` minus their low ``shift`` bits."""
-    return num_classes - 1 - (keys & ((1 << shift) - 1))

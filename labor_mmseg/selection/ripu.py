@@ -165,31 +165,42 @@ def window_impurity(labels: Tensor, radius: int, num_classes: int, count: Tensor
     """RIPU's region impurity of each pixel's ``(2r+1) x (2r+1)`` window of ``labels``: the
     entropy of its class histogram over ``log C`` (``count``: the window's image pixels).
 
-    ``sum_c n_c log n_c`` is the sum over the window's pixels of ``log n`` (``n``: how many
-    pixels of the window share its class), found by comparing the window's pixels pairwise on
+    With ``n_j`` the number of the window's pixels that share pixel ``j``'s class, ``sum_c n_c
+    log n_c = sum_j log n_j``, so ``N`` times the entropy is ``N log N - log prod_j n_j`` over
+    the ``N`` image pixels. The ``n_j`` come from comparing the window's pixels pairwise on
     shifted views of the class map (``(2r+1)^4 / 2`` byte comparisons per pixel, independent
-    of ``C``), so the impurity is ``sum log(N / n) / N`` over the window's ``N`` image pixels.
-    The image is padded with one extra class, which the padding pixels share and no image pixel
-    has; they are left out of the sum.
+    of ``C``); the image is padded with one extra class that only the ``p`` padding pixels
+    share, whose ``p log p`` is added back. The products are exact integers in float64 (in
+    groups below ``2^53``: one for ``r = 1``), so one log per pixel instead of one per window
+    pixel, and windows of equal histograms get equal bits; a pure window gets 0 exactly.
     """
     code = torch.uint8 if num_classes < 255 else torch.int32
     views = window_views(labels.to(code), radius, num_classes)
     counts = torch.uint8 if len(views) < 256 else torch.int32  # a window's pixels fit
-    total = torch.zeros_like(count)
+    group = 53 // max(1, (len(views) - 1).bit_length())  # factors <= len(views): exact
+    scale = math.log(num_classes) if num_classes > 1 else 1.0
+    impurity = torch.empty_like(count)
     step = max(1, IMPURITY_PIXELS // labels.shape[1])
     for top in range(0, labels.shape[0], step):  # blocks of rows: the temporaries stay in cache
         rows = slice(top, top + step)
         block = [view[rows] for view in views]
-        block_total, block_count = total[rows], count[rows]  # views: added to in place
         same = [torch.ones_like(block[0], dtype=counts) for _ in block]
         for a, view in enumerate(block):
             for b in range(a + 1, len(block)):
-                equal = view == block[b]
+                equal = (view == block[b]).view(torch.uint8)  # a view: no conversion copy
                 same[a] += equal
                 same[b] += equal
-        for view, n in zip(block, same, strict=True):  # log(N / n) is 0 on a pure window, exactly
-            block_total += (block_count / n).masked_fill_(view == num_classes, 1).log_()
-    return total.div_(count * (math.log(num_classes) if num_classes > 1 else 1.0))
+        n = count[rows].double()
+        pad = len(views) - n
+        total = n.log().mul_(n).add_(pad.clamp_min(1).log_().mul_(pad))  # 0 log 0 = 0
+        for first in range(0, len(same), group):
+            product = same[first].double()
+            for factor in same[first + 1:first + group]:
+                product *= factor
+            total -= product.log_()
+        total.masked_fill_(same[len(same) // 2] == n, 0)  # the centre's class fills the window
+        impurity[rows] = total.div_(n).div_(scale)  # n may be count itself: not in place
+    return impurity
 
 
 def cell_impurity(labels: Tensor, num_classes: int, cell_size: int, radius: int) -> Tensor:
