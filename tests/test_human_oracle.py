@@ -1,5 +1,6 @@
 """The human oracle: export queries, stop, import answers, resume."""
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -258,3 +259,70 @@ def test_strokes_outside_a_query_are_clipped_and_counted(answered_round, tmp_pat
     assert read.clipped[key] == height * width - 40
     store = LabelStore.open(work_dir / 'label_store')
     assert ((store.read(key) != 255) == read_queries(work_dir / 'queries' / 'round_1')[key]).all()
+
+
+LOCK = ('import sys, time\n'  # lock the store argv[1] and hold it argv[2] seconds
+        'from labor_mmseg.labeling import LabelStore\n'
+        'store = LabelStore.open(sys.argv[1])\n'
+        'store.lock()\n'
+        'print("locked", flush=True)\n'
+        'time.sleep(float(sys.argv[2]))\n')
+
+
+def test_a_second_writer_is_refused_naming_the_first(answered_round, tmp_path):
+    """An import while another process writes the store (a training, an import) is refused
+    with that process's pid and command, and stores nothing; once the other process is gone,
+    killed or not, the import goes in."""
+    source, good = answered_round
+    work_dir = tmp_path / 'work'
+    shutil.copytree(source, work_dir)
+    export = tmp_path / 'export.json'
+    export.write_text(json.dumps(good))
+    store = work_dir / 'label_store'
+    holder = subprocess.Popen([sys.executable, '-c', LOCK, str(store), '600'],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == 'locked'
+        before = store_bytes(store)
+        refused = subprocess.run([sys.executable, str(REPO / 'tools' / 'import_answers.py'),
+                                  str(work_dir), str(export)], capture_output=True, text=True)
+        assert refused.returncode != 0
+        assert f'in use by process {holder.pid} ' in refused.stderr
+        assert 'nothing was stored' in refused.stderr
+        assert store_bytes(store) == before
+    finally:
+        holder.kill()  # SIGKILL: the lock goes with the process
+        holder.wait()
+    imported = subprocess.run([sys.executable, str(REPO / 'tools' / 'import_answers.py'),
+                               str(work_dir), str(export)], capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr
+    assert LabelStore.open(store).manifest['rounds'][-1]['queried'] == 6 * 40
+
+
+def test_a_training_holds_its_store_until_it_stops(tiny_benchmark, tmp_path):
+    """While a run trains, another process cannot take its store; a run stopped for a person
+    leaves it free for the import."""
+    from mmengine.hooks import Hook
+    from mmseg.registry import HOOKS
+
+    from labor_mmseg.labeling import StoreInUseError
+
+    seen = []
+
+    @HOOKS.register_module(force=True)
+    class TryTheStore(Hook):  # what another process sees, asked during training
+        def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+            if not seen:
+                seen.append(subprocess.run(
+                    [sys.executable, '-c', LOCK, str(tmp_path / 'label_store'), '0'],
+                    capture_output=True, text=True, timeout=120))
+
+    cfg = human_config(tiny_benchmark, tmp_path)
+    cfg.custom_hooks.append(dict(type='TryTheStore'))
+    Runner.from_cfg(cfg).train()
+    refused = seen[0]
+    assert refused.returncode != 0 and StoreInUseError.__name__ in refused.stderr
+    assert f'in use by process {os.getpid()} ' in refused.stderr
+    store = LabelStore.open(tmp_path / 'label_store')
+    store.lock()  # stopped at the round: free
+    store.unlock()

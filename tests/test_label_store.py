@@ -17,6 +17,7 @@ from labor_mmseg.labeling import (
     import_answers,
     label_stats,
 )
+from labor_mmseg.labeling.effort import SECONDS_PER_CLICK, mask_effort, no_effort
 
 SIGNATURE = {'type': 'CityscapesDataset', 'data_root': 'data/cityscapes', 'num_images': 2}
 KEY = 'aachen/aachen_000000_000019'
@@ -50,7 +51,8 @@ def test_writes_leave_no_temporary_files(tmp_path):
     store.add('other', sparse((3, 3), {(1, 1): 2}))
     store.commit_round(0, 100, {})
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob('*') if p.is_file())
-    assert files == [f'labels/{KEY}.png', 'labels/other.png', 'manifest.json']
+    assert files == [f'labels/{KEY}.png', 'labels/other.png', 'manifest.json',
+                     f'rounds/{KEY}.png', 'rounds/other.png']
 
 
 def test_a_failed_write_keeps_the_old_file_and_no_temporary(tmp_path, monkeypatch):
@@ -154,16 +156,22 @@ def test_commit_round_records_counts_and_is_idempotent(tmp_path):
     assert store.labeled_pixels == 6
     manifest = json.loads((tmp_path / 'manifest.json').read_text())
     assert manifest == store.manifest
-    assert manifest['version'] == 2 and manifest['dataset'] == SIGNATURE
+    assert manifest['version'] == 3 and manifest['dataset'] == SIGNATURE
+    # Each round's effort is of its own pixels: round 1's (1, 1) touches round 0's region, and
+    # round 2's pixel touches round 1's, yet each is a point of its round.
+    region = mask_effort(sparse((2, 3), {(0, 0): 1, (0, 1): 1, (1, 2): 3}) != 255)
+    assert (region['regions'], region['points']) == (1, 0)
+    points = {n: dict(no_effort(), points=n, clicks=n, seconds=n * SECONDS_PER_CLICK)
+              for n in (1, 2)}
     assert manifest['rounds'] == [
         {'round': 0, 'iteration': 10000, 'pixels': 3, 'queried': 3,
-         'class_counts': [0, 2, 0, 1], 'images': 1,
+         'class_counts': [0, 2, 0, 1], 'images': 1, 'effort': region,
          'points': 3, 'strategy': 'ppl'},
         {'round': 1, 'iteration': 12000, 'pixels': 2, 'queried': 2,
-         'class_counts': [1, 0, 1, 0], 'images': 2,
+         'class_counts': [1, 0, 1, 0], 'images': 2, 'effort': points[2],
          'points': 2},
         {'round': 2, 'iteration': 14000, 'pixels': 1, 'queried': 1,
-         'class_counts': [1, 0, 0, 0], 'images': 1},
+         'class_counts': [1, 0, 0, 0], 'images': 1, 'effort': points[1]},
     ]
     assert (manifest['labeled_pixels'], manifest['total_pixels']) == (6, 10)
     with pytest.raises(ValueError, match='round 1 is already committed'):
@@ -182,6 +190,30 @@ def test_reload_sees_rounds_committed_by_another_process(tmp_path):
     reader.reload()
     assert reader.completed_rounds == [0] and reader.labeled_pixels == 1
     assert LabelStore.label_path(tmp_path, KEY) == writer.path(KEY)
+
+
+def test_within_a_process_the_latest_store_object_takes_the_lock_over(tmp_path):
+    """A second object in the same process (a training rerun after a crash that kept the lock)
+    takes the lock over; another process stays out until the holder unlocks."""
+    import subprocess
+    import sys
+    other = ('import sys\nfrom labor_mmseg.labeling import LabelStore, StoreInUseError\n'
+             'try:\n    LabelStore.open(sys.argv[1]).lock()\n'
+             'except StoreInUseError:\n    sys.exit(3)\n')
+
+    def other_process_locks() -> bool:
+        code = subprocess.run([sys.executable, '-c', other, str(tmp_path)]).returncode
+        assert code in (0, 3)
+        return code == 0
+
+    LabelStore(tmp_path, SIGNATURE).commit_round(0, 100, {})
+    first, second = LabelStore.open(tmp_path), LabelStore.open(tmp_path)
+    first.lock()
+    second.lock()  # no StoreInUseError: the same process
+    first.unlock()  # no longer its lock: releases nothing
+    assert not other_process_locks()
+    second.unlock()
+    assert other_process_locks()
 
 
 def test_label_stats():
@@ -267,10 +299,60 @@ def test_the_store_owns_its_shares_of_the_target_set(tmp_path):
     # Reopened without the size (an import tool), the store keeps the one it recorded.
     totals = LabelStore.open(tmp_path).totals()
     assert totals == dict(rounds=1, labeled_pixels=2, queried_pixels=3, labeled_percent=6.25,
-                          queried_percent=100 * 3 / 32, queried_per_image=1.5)
+                          queried_percent=100 * 3 / 32, queried_per_image=1.5,
+                          effort=mask_effort(queried))
     with pytest.raises(ValueError, match='target_pixels'):
         LabelStore(tmp_path, {'name': 'x'}, num_classes=3, target_pixels=64)
     with pytest.raises(ValueError, match='target_images'):
         LabelStore(tmp_path / 'new', {'name': 'x'}, target_images=0)
     with pytest.raises(FileNotFoundError, match='no label store'):
         LabelStore.open(tmp_path / 'missing')
+
+
+def test_the_effort_of_hand_made_masks():
+    """A 3 x 3 square is one region: 12 pixel edges of outline, 4 polygon corners, 5 clicks
+    (its class and 4 vertices); a lone pixel is a point, one click; diagonal neighbours are
+    one region (8-connected); a hole adds its outline."""
+    square = np.zeros((8, 8), bool)
+    square[1:4, 1:4] = True
+    assert mask_effort(square) == dict(regions=1, points=0, boundary_pixels=12, vertices=4,
+                                       clicks=5, seconds=5 * SECONDS_PER_CLICK)
+    lone = np.zeros((8, 8), bool)
+    lone[6, 6] = True
+    assert mask_effort(lone) == dict(no_effort(), points=1, clicks=1, seconds=SECONDS_PER_CLICK)
+    both = mask_effort(square | lone)
+    assert (both['regions'], both['points'], both['clicks']) == (1, 1, 6)
+    diagonal = np.zeros((8, 8), bool)
+    diagonal[2, 2] = diagonal[3, 3] = True
+    assert (mask_effort(diagonal)['regions'], mask_effort(diagonal)['points']) == (1, 0)
+    ring = np.zeros((8, 8), bool)
+    ring[1:6, 1:6] = True
+    ring[3, 3] = False
+    assert mask_effort(ring)['boundary_pixels'] == 20 + 4
+    assert mask_effort(np.zeros((4, 4), bool)) == no_effort()
+
+
+def test_a_version_2_store_gets_round_maps_and_efforts_from_then_on(tmp_path):
+    """A store written before round maps opens as version 3: its labels are marked as bought
+    before them, its totals have no effort, and a new round's effort is of its own pixels."""
+    store = LabelStore(tmp_path, SIGNATURE, num_classes=4)
+    store.add(KEY, sparse((3, 3), {(0, 0): 1, (0, 1): 1}))
+    store.commit_round(0, 10, {})
+    manifest = json.loads((tmp_path / 'manifest.json').read_text())
+    manifest['version'] = 2
+    del manifest['rounds'][0]['effort']
+    (tmp_path / 'manifest.json').write_text(json.dumps(manifest))
+    for path in (tmp_path / 'rounds').rglob('*.png'):
+        path.unlink()
+    store = LabelStore(tmp_path, SIGNATURE, num_classes=4)
+    assert store.manifest['version'] == 3 and store.totals()['effort'] is None
+    marks = cv2.imread(str(store.round_map_path(KEY)), cv2.IMREAD_UNCHANGED)
+    assert (marks == 255).sum() == 2 and (marks == 0).sum() == 7
+    store.add(KEY, sparse((3, 3), {(2, 2): 3}))
+    store.commit_round(1, 20, {})
+    assert store.manifest['rounds'][1]['effort'] == dict(no_effort(), points=1, clicks=1,
+                                                         seconds=SECONDS_PER_CLICK)
+    with pytest.raises(ValueError, match='another dataset or format'):  # checked before upgrade
+        manifest['dataset'] = {'type': 'Other'}
+        (tmp_path / 'manifest.json').write_text(json.dumps(manifest))
+        LabelStore(tmp_path, SIGNATURE, num_classes=4)

@@ -159,11 +159,12 @@ def test_killed_between_and_during_rounds_resumes_to_the_same_store(strategy, un
 
 def test_label_store_is_png_and_json_only(uninterrupted):
     store = uninterrupted('random') / 'label_store'
-    files = [p for p in store.rglob('*') if p.is_file()]
+    files = [p for p in store.rglob('*') if p.is_file() and p.name != 'store.lock']
     assert {p.suffix for p in files} == {'.png', '.json'}, files
+    assert (store / 'store.lock').read_text() == ''  # the lock's holder text: free after the run
     assert all(p.read_bytes().startswith(b'\x89PNG\r\n\x1a\n') for p in files if p.suffix == '.png')
     manifest = json.loads((store / 'manifest.json').read_text())
-    assert manifest['version'] == 2 and len(manifest['rounds']) == len(ROUNDS)
+    assert manifest['version'] == 3 and len(manifest['rounds']) == len(ROUNDS)
 
 
 class StatisticsMethod:

@@ -2,7 +2,7 @@
 
 Generates the benchmark under data/synthetic (skipped when current), trains
 configs/labor/spl_synth.py with its selection rounds, tests on the target val split and prints
-the target mIoU, the labels spent and where the files are.
+the target mIoU, the labels spent, what they would cost a person and where the files are.
 """
 import argparse
 from pathlib import Path
@@ -41,7 +41,16 @@ def main() -> None:
               f'pixels queried ({info["queried_percent"]:.2f}% of the target training '
               f'pixels), {info["labeled_pixels"]} of them labeled (the rest void in the '
               'ground truth)')
+        effort = info['effort']
+        print(f'[demo] what a person would do for them: {effort["regions"]} regions to paint, '
+              f'{effort["points"]} points to click, {effort["clicks"]} clicks, about '
+              f'{effort["seconds"] / 3600:.1f} h (an estimate)')
         print(f'[demo] label store: {store_root}')
+        print(f'[demo] budget and effort report: {Path(args.work_dir) / "reports" / "report.md"}')
+        overlays = sorted(Path(args.work_dir).glob('*/vis_data/vis_image'))
+        if overlays:
+            print(f'[demo] overlays of each round (image, prediction, inconsistency, '
+                  f'selection): {overlays[-1]}')
     print(f'[demo] logs and checkpoints: {args.work_dir}')
 
 

@@ -13,6 +13,7 @@ then::
 import argparse
 from pathlib import Path
 
+from labor_mmseg.labeling import StoreInUseError
 from labor_mmseg.labeling.label_studio import LabelStudioExportError
 from labor_mmseg.labeling.selection_round import (
     exported_rounds,
@@ -37,18 +38,18 @@ def main() -> None:
     query_dir = query_root / f'round_{args.round}' if args.round else (exported or [None])[-1]
     if query_dir not in exported:
         raise SystemExit(f'{query_dir or query_root}: no exported queries')
-    if args.answers.is_file():
-        try:
+    try:
+        if args.answers.is_file():
             entry, read = import_label_studio_answers(query_dir, args.answers,
                                                       args.allow_missing)
-        except LabelStudioExportError as err:
-            raise SystemExit(f'{args.answers}: {err}; nothing was stored') from None
-        clipped = sum(read.clipped.values())
-        print(f'{args.answers}: {len(read.answers)} images answered (the latest annotation of '
-              f'each task); {clipped} painted pixels outside the queries dropped; '
-              f'unanswered: {", ".join(read.missing) or "none"}')
-    else:
-        entry = import_person_answers(query_dir, args.answers)
+            clipped = sum(read.clipped.values())
+            print(f'{args.answers}: {len(read.answers)} images answered (the latest annotation '
+                  f'of each task); {clipped} painted pixels outside the queries dropped; '
+                  f'unanswered: {", ".join(read.missing) or "none"}')
+        else:
+            entry = import_person_answers(query_dir, args.answers)
+    except (LabelStudioExportError, StoreInUseError) as err:
+        raise SystemExit(f'{args.answers}: {err}; nothing was stored') from None
     print(f'{query_dir.name}: {entry["pixels"]} labeled of {entry["queried"]} queried pixels '
           f'stored; resume training with --resume')
 

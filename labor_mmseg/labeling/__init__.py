@@ -1,6 +1,13 @@
 """Sparse label storage and the oracles that answer label queries."""
 
-from .label_store import QUERIED_VOID, LabelStore, label_stats, read_label_png, write_atomic
+from .label_store import (
+    QUERIED_VOID,
+    LabelStore,
+    StoreInUseError,
+    label_stats,
+    read_label_png,
+    write_atomic,
+)
 from .oracle import GroundTruthOracle, export_queries, import_answers, read_queries
 from .selection_round import PRESETS, SelectionRound, import_person_answers, round_budgets
 
@@ -10,6 +17,7 @@ __all__ = [
     'GroundTruthOracle',
     'LabelStore',
     'SelectionRound',
+    'StoreInUseError',
     'export_queries',
     'import_answers',
     'import_person_answers',

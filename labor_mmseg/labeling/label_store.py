@@ -1,7 +1,9 @@
 """Per-image sparse label maps (uint8 PNG, 255 = unlabeled) and a JSON manifest of the rounds."""
 
+import fcntl
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +12,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-MANIFEST_VERSION = 2  # 2: per-image queried counts (queried_per_image) find uncommitted labels
+from .effort import add_effort, mask_effort, no_effort
+
+# 2: per-image queried counts (queried_per_image) find uncommitted labels; 3: round maps, the
+# round each pixel was queried in, give each round's annotation effort.
+MANIFEST_VERSION = 3
+BEFORE_ROUND_MAPS = 255  # a round map's value for pixels queried before the store had them
 # A queried pixel whose answer is "no class" (void, e.g. the ego vehicle): the query is spent and
 # never asked again, but the pixel is served to training as unlabeled (255).
 QUERIED_VOID = 254
@@ -68,11 +75,20 @@ def label_stats(labels: np.ndarray, num_classes: int, ignore_index: int = 255) -
             'class_counts': counts.tolist()}
 
 
+class StoreInUseError(RuntimeError):
+    """Another process writes to the label store (its lock is held)."""
+
+
+# Resolved store root -> the store object of this process that holds its lock.
+_LOCK_HOLDERS: dict[str, 'LabelStore'] = {}
+
+
 class LabelStore:
     """Sparse target labels acquired round by round, persisted as PNG + JSON (no pickle).
 
     Layout under ``root``: ``labels/<key>.png`` per image (``key`` is a relative image id such as
-    ``aachen/aachen_000000_000019``; 255 = unlabeled) and ``manifest.json`` with the dataset
+    ``aachen/aachen_000000_000019``; 255 = unlabeled), ``rounds/<key>.png`` (the round each
+    pixel was queried in, ``r + 1``; 0 = not queried) and ``manifest.json`` with the dataset
     ``signature``, the committed ``rounds``, the totals, each image's queried pixels
     (``queried_per_image``) and the format ``version``. Reopening a store with another signature,
     or one whose label files hold fewer queried pixels than committed, raises ``ValueError``.
@@ -89,6 +105,12 @@ class LabelStore:
     ``target_pixels``: recorded in the manifest when the store is created, checked when given
     again), every round entry and :meth:`totals` carry the shares of it, so a round answered by
     a person (``tools/import_answers.py``) is counted like one answered by the ground truth.
+    Each round entry also holds the round's annotation ``effort`` (:func:`~.effort.mask_effort`
+    summed over its images), from the round maps.
+
+    One writer at a time: a process that writes (a training, an import) holds the store's
+    :meth:`lock` (``store.lock``, released when the process ends, killed or not); another
+    gets ``StoreInUseError`` naming the holder.
     """
 
     def __init__(self, root: str | os.PathLike, signature: dict[str, Any], num_classes: int = 19,
@@ -114,11 +136,17 @@ class LabelStore:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                       or value < 1):
                 raise ValueError(f'{name} must be a positive int, got {value!r}')
+        self._lock_file = None
         if self.manifest_path.exists():
             self._manifest = self._load_manifest()
+            upgrade = self._manifest.get('version') == 2
+            if upgrade:
+                expected['version'] = 2  # checked as it is, then upgraded
             # The target set's size is recorded once; a reopening caller may leave it out.
             expected.update({k: v for k, v in target.items() if v is not None})
             self._check_matches(expected)
+            if upgrade:
+                self._add_round_maps()
             self._find_uncommitted()
         else:
             stray = next(self._label_files(), None)
@@ -144,6 +172,59 @@ class LabelStore:
                        ignore_index=manifest['ignore_index'])
         except (KeyError, TypeError) as err:
             raise ValueError(f'{manifest_path}: corrupt manifest (missing {err})') from None
+
+    def _add_round_maps(self) -> None:
+        """Upgrade a version 2 store: round maps marking every queried pixel as queried before
+        them (``BEFORE_ROUND_MAPS``), so only the rounds committed from now on have an effort."""
+        labels_dir = self.root / 'labels'
+        for path in self._label_files():
+            key = path.relative_to(labels_dir).with_suffix('').as_posix()
+            labels = read_label_png(path, self.num_classes, self.ignore_index)
+            write_png(self.round_map_path(key), np.where(labels != self.ignore_index,
+                                                         BEFORE_ROUND_MAPS, 0).astype(np.uint8))
+        self._manifest['version'] = MANIFEST_VERSION
+        self._write_manifest()
+
+    def lock(self, holder: str | None = None) -> None:
+        """Take the store's write lock for this process (kept until :meth:`unlock` or the
+        process ends); ``StoreInUseError`` naming the other process if it holds it.
+        ``holder`` describes this one in that message (default: its pid and command line).
+
+        The lock keeps other processes out. Within one process the latest store object that
+        asks takes it over from an earlier one (a training rerun in the same interpreter after
+        one that crashed before releasing it); the earlier object's :meth:`unlock` is then a
+        no-op."""
+        if self._lock_file is not None:
+            return
+        key = str(self.root.resolve())
+        earlier = _LOCK_HOLDERS.get(key)
+        if earlier is not None and earlier._lock_file is not None:
+            self._lock_file, earlier._lock_file = earlier._lock_file, None
+            _LOCK_HOLDERS[key] = self
+            return
+        lock_file = open(self.root / 'store.lock', 'a+')  # noqa: SIM115  (the lock lives with it)
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.seek(0)
+            other = lock_file.read().strip() or 'another process'
+            lock_file.close()
+            raise StoreInUseError(f'{self.root} is in use by {other}; wait for it to end (a '
+                                  'training stops at a round for a person, an import ends '
+                                  'when stored)') from None
+        lock_file.truncate(0)
+        lock_file.write(holder or f'process {os.getpid()} ({" ".join(sys.argv)})')
+        lock_file.flush()
+        self._lock_file = lock_file
+        _LOCK_HOLDERS[key] = self
+
+    def unlock(self) -> None:
+        """Release the write lock, if this object holds it."""
+        if self._lock_file is not None:
+            self._lock_file.truncate(0)
+            self._lock_file.close()  # closing releases the flock
+            self._lock_file = None
+            _LOCK_HOLDERS.pop(str(self.root.resolve()), None)
 
     def reload(self) -> None:
         """Re-read the manifest and the label files, e.g. after another process committed."""
@@ -219,6 +300,10 @@ class LabelStore:
         """The label PNG of image ``key`` in this store."""
         return self.label_path(self.root, key)
 
+    def round_map_path(self, key: str) -> Path:
+        """The round map of image ``key``: ``rounds/<key>.png`` beside ``labels/``."""
+        return self.root / 'rounds' / self.path(key).relative_to(self.root / 'labels')
+
     def read(self, key: str) -> np.ndarray | None:
         """The label map of ``key`` (uint8, ``ignore_index`` = unlabeled), or None if none yet."""
         path = self.path(key)
@@ -276,13 +361,16 @@ class LabelStore:
         """Record round ``round_idx`` (at training ``iteration``) in the manifest.
 
         Counts the label files: the entry gets the ``pixels`` labeled, pixels ``queried``
-        (labeled or void: the budget spent), per-class ``class_counts`` and ``images`` queried
-        since the previous commit, plus the caller's ``stats`` (e.g. ``points``, ``strategy``);
-        the totals and each image's queried pixels are updated. Reads every label file once.
-        Committing a round index twice raises ``ValueError``.
+        (labeled or void: the budget spent), per-class ``class_counts``, ``images`` queried
+        and the annotation ``effort`` since the previous commit, plus the caller's ``stats``
+        (e.g. ``strategy``); the totals and each image's queried pixels are updated. Reads
+        every label file once. Committing a round index twice raises ``ValueError``.
         """
         if round_idx in self.completed_rounds:
             raise ValueError(f'round {round_idx} is already committed in {self.manifest_path}')
+        if not 0 <= round_idx < BEFORE_ROUND_MAPS - 1:
+            raise ValueError(f'round index {round_idx} outside 0..{BEFORE_ROUND_MAPS - 2}')
+        effort = self._mark_round(round_idx)
         counts, total_pixels = self._count_files()
         per_image = {key: c['queried'] for key, c in counts.items()}
         labeled = sum(c['pixels'] for c in counts.values())
@@ -298,6 +386,7 @@ class LabelStore:
             'queried': queried - self._manifest['queried_pixels'],
             'class_counts': (class_counts - self._manifest['class_counts']).tolist(),
             'images': sum(count != before.get(key, 0) for key, count in per_image.items()),
+            'effort': effort,
         }
         entry.update(self._shares(labeled, queried, entry['queried']))
         clashes = sorted(set(entry) & set(stats))
@@ -310,6 +399,28 @@ class LabelStore:
         self._write_manifest()
         self._added = 0
         self._uncommitted = {}
+
+    def _mark_round(self, round_idx: int) -> dict[str, Any]:
+        """Mark the queried pixels no round map has yet as round ``round_idx``'s and return
+        the effort of that round's pixels, over every image. A commit killed after some round
+        maps were written marks the rest when it is done again, so the effort is the same."""
+        effort = no_effort()
+        labels_dir = self.root / 'labels'
+        for path in self._label_files():
+            key = path.relative_to(labels_dir).with_suffix('').as_posix()
+            queried = read_label_png(path, self.num_classes, self.ignore_index) != self.ignore_index
+            map_path = self.round_map_path(key)
+            rounds = (cv2.imread(str(map_path), cv2.IMREAD_UNCHANGED) if map_path.is_file()
+                      else np.zeros(queried.shape, np.uint8))
+            if rounds is None or rounds.shape != queried.shape or rounds.dtype != np.uint8:
+                raise ValueError(f'{map_path}: unreadable, or not a uint8 map of {path}\'s size')
+            new = queried & (rounds == 0)
+            if new.any():
+                rounds[new] = round_idx + 1
+                write_png(map_path, rounds)
+            if (mine := rounds == round_idx + 1).any():
+                effort = add_effort(effort, mask_effort(mine))
+        return effort
 
     def _shares(self, labeled: int, queried: int, round_queried: int) -> dict[str, float]:
         """Totals as shares of the target set, where its size is known: ``labeled_percent``
@@ -325,12 +436,16 @@ class LabelStore:
 
     def totals(self) -> dict[str, Any]:
         """What the committed rounds bought: ``rounds``, ``labeled_pixels``, ``queried_pixels``,
-        and, where the target set's size is known, ``labeled_percent``, ``queried_percent`` and
-        ``queried_per_image`` (pixels queried per target image). The one place these are
-        computed, whoever answered the rounds."""
+        ``effort`` (summed over the rounds; None if a round was committed before the store had
+        round maps), and, where the target set's size is known, ``labeled_percent``,
+        ``queried_percent`` and ``queried_per_image`` (pixels queried per target image). The
+        one place these are computed, whoever answered the rounds."""
         m = self._manifest
+        effort = no_effort()
+        for entry in m['rounds']:
+            effort = add_effort(effort, entry.get('effort'))
         totals = dict(rounds=len(m['rounds']), labeled_pixels=m['labeled_pixels'],
-                      queried_pixels=m['queried_pixels'])
+                      queried_pixels=m['queried_pixels'], effort=effort)
         totals.update({k: v for k, v in self._shares(m['labeled_pixels'], m['queried_pixels'],
                                                      m['queried_pixels']).items()
                        if k != 'points_per_image'})

@@ -142,7 +142,9 @@ class SelectionRound:
 
         ``dataset`` is a ``SparseLabelDataset``; the store checks it is the dataset it was made
         for. Creating reads the target images' headers once, so the store knows the target
-        set's size (one process creates, the others open it afterwards).
+        set's size (one process creates, the others open it afterwards). The creating process
+        is the one that writes: it takes the store's lock (``StoreInUseError`` naming the
+        process that holds it: another training, an import).
         """
         inner = dataset.dataset
         signature = dict(type=type(inner).__name__, data_root=str(inner.data_root),
@@ -155,6 +157,8 @@ class SelectionRound:
             target = dict(target_images=len(sizes), target_pixels=sum(w * h for w, h in sizes))
         self.store = LabelStore(root, signature, num_classes=len(inner.metainfo['classes']),
                                 **target)
+        if create:
+            self.store.lock()
         return self.store
 
     def store_answers(self, answers: Iterable[tuple[str, np.ndarray, np.ndarray]],
@@ -211,12 +215,15 @@ def unanswered_rounds(query_root: str | os.PathLike, store: LabelStore) -> list[
 
 
 def open_exported_round(query_dir: str | os.PathLike) -> tuple[dict, LabelStore]:
-    """``round.json`` of the round exported in ``query_dir`` and the store its answers go to.
+    """``round.json`` of the round exported in ``query_dir`` and the store its answers go to,
+    locked for this process (``StoreInUseError`` naming the training or import that holds it).
     ValueError naming the store when the round is in it already."""
     query_dir = Path(query_dir)
     meta = json.loads((query_dir / 'round.json').read_text())
     store = LabelStore.open(query_dir.parents[1] / meta['label_dir'])
+    store.lock()
     if meta['round'] in store.completed_rounds:
+        store.unlock()
         raise ValueError(f'{query_dir.name}: round {meta["round"] + 1} is already in '
                          f'{store.manifest_path}')
     return meta, store
@@ -232,11 +239,14 @@ def import_person_answers(query_dir: str | os.PathLike,
     ValueError naming the store when the round is in it already.
     """
     meta, store = open_exported_round(query_dir)
-    queries = read_queries(query_dir)
-    answers = import_answers(answer_dir, queries, num_classes=store.num_classes)
-    return store_round(store, ((key, mask, answers[key]) for key, mask in queries.items()),
-                       meta['round'], meta['iteration'],
-                       dict(strategy=meta['strategy'], oracle='human'))
+    try:
+        queries = read_queries(query_dir)
+        answers = import_answers(answer_dir, queries, num_classes=store.num_classes)
+        return store_round(store, ((key, mask, answers[key]) for key, mask in queries.items()),
+                           meta['round'], meta['iteration'],
+                           dict(strategy=meta['strategy'], oracle='human'))
+    finally:
+        store.unlock()
 
 
 def import_label_studio_answers(query_dir: str | os.PathLike, export_json: str | os.PathLike,
@@ -254,14 +264,18 @@ def import_label_studio_answers(query_dir: str | os.PathLike, export_json: str |
     :func:`import_person_answers`.
     """
     meta, store = open_exported_round(query_dir)
-    queries = read_queries(query_dir)
-    read = read_export(export_json, meta['classes'], queries, meta['round'], VOID_LABEL)
-    if read.missing and not allow_missing:
-        raise LabelStudioExportError(
-            f'{len(read.missing)} queried images have no task or annotation in the export: '
-            f'{", ".join(read.missing)} (answer them, or store the others with allow_missing)')
-    answers = ((key, queries[key], np.where(labels == QUERIED_VOID, 255, labels))
-               for key, labels in read.answers.items())  # the store spends a queried 255
-    entry = store_round(store, answers, meta['round'], meta['iteration'],
-                        dict(strategy=meta['strategy'], oracle='human'))
-    return entry, read
+    try:
+        queries = read_queries(query_dir)
+        read = read_export(export_json, meta['classes'], queries, meta['round'], VOID_LABEL)
+        if read.missing and not allow_missing:
+            raise LabelStudioExportError(
+                f'{len(read.missing)} queried images have no task or annotation in the export: '
+                f'{", ".join(read.missing)} (answer them, or store the others with '
+                'allow_missing)')
+        answers = ((key, queries[key], np.where(labels == QUERIED_VOID, 255, labels))
+                   for key, labels in read.answers.items())  # the store spends a queried 255
+        entry = store_round(store, answers, meta['round'], meta['iteration'],
+                            dict(strategy=meta['strategy'], oracle='human'))
+        return entry, read
+    finally:
+        store.unlock()

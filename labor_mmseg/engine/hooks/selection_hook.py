@@ -2,6 +2,7 @@
 from collections.abc import Sequence
 from pathlib import Path
 
+import mmcv
 import numpy as np
 import torch
 from mmengine.dataset import Compose, pseudo_collate
@@ -19,6 +20,8 @@ from ...labeling.selection_round import (
     unanswered_rounds,
     with_boundary_radius,
 )
+from ...selection import inconsistency_mask
+from ...visualization import selection_overlay, write_label_report
 
 
 def find_sparse_dataset(dataset):
@@ -76,6 +79,13 @@ class ActiveSelectionHook(Hook):
         image_url: Each Label Studio task's image, a format string of ``{path}`` (absolute,
             without its leading ``/``), ``{name}`` and ``{key}``; default Label Studio's
             local files under a document root of ``/``.
+        vis_images: Target images shown per round (the first of the set): image, A's
+            prediction, B's inconsistency mask and the selected pixels side by side, through
+            the runner's visualizer (``add_image``, step = the round's iteration), so they
+            reach every configured vis backend (TensorBoard, W&B, local files); 0: none.
+        report_dir: Where each committed round rewrites the run's label report (budget per
+            class and round, annotation effort per round and run: ``report.md``,
+            ``budget.png``, ``report.json``), relative to the work dir.
     """
 
     priority = 'LOWEST'  # after the CheckpointHook (VERY_LOW): see "Crash safety"
@@ -89,7 +99,9 @@ class ActiveSelectionHook(Hook):
                  seed: int | None = None,
                  oracle: str = 'ground_truth',
                  strategy_cfg: dict | None = None,
-                 image_url: str = IMAGE_URL) -> None:
+                 image_url: str = IMAGE_URL,
+                 vis_images: int = 4,
+                 report_dir: str = 'reports') -> None:
         name = type(self).__name__  # errors name the config field
         self.rounds = sorted(int(r) for r in rounds)
         if not self.rounds or len(set(self.rounds)) != len(self.rounds) or self.rounds[0] < 1:
@@ -101,6 +113,10 @@ class ActiveSelectionHook(Hook):
                                              dict(type='PackSegInputs')])
         self.seed = seed
         self.image_url = image_url
+        if isinstance(vis_images, bool) or not isinstance(vis_images, int) or vis_images < 0:
+            raise ValueError(f'{name}.vis_images must be an int >= 0, got {vis_images!r}')
+        self.vis_images = vis_images
+        self.report_dir = report_dir
 
     @property
     def store(self) -> LabelStore | None:
@@ -120,6 +136,15 @@ class ActiveSelectionHook(Hook):
         barrier()
         if get_dist_info()[0] != 0:
             self.round.open_store(root, self.dataset, create=False)
+        try:
+            self._check_and_complete(runner, root)
+        except BaseException:
+            self.store.unlock()  # a run that does not start leaves the store to others
+            raise
+
+    def _check_and_complete(self, runner, root: Path) -> None:
+        """Refuse a store another run filled or a round still asked of a person; attach the
+        store and complete a round the previous process was killed in."""
         if runner.iter == 0 and (self.store.completed_rounds or self.store.uncommitted):
             # A new run would train on labels another model bought, from its first iteration.
             raise RuntimeError(
@@ -140,6 +165,11 @@ class ActiveSelectionHook(Hook):
                                    f'committed to {self.store.manifest_path}: completing it now')
                 self.run_round(runner, round_idx, iteration)
 
+    def after_run(self, runner) -> None:
+        """Release the store's lock (a process that trains holds it, see ``open_store``)."""
+        if self.store is not None:
+            self.store.unlock()
+
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         """Run the round scheduled after this iteration, unless the store already has it."""
         iteration = runner.iter + 1
@@ -149,9 +179,10 @@ class ActiveSelectionHook(Hook):
                 self.run_round(runner, round_idx, iteration)
 
     @torch.no_grad()
-    def select_image(self, model, idx: int,
-                     round_idx: int) -> tuple[str, np.ndarray, np.ndarray]:
-        """Score target image ``idx`` with B, select this round's pixels, ask the oracle.
+    def select_image(self, model, idx: int, round_idx: int,
+                     show: tuple | None = None) -> tuple[str, np.ndarray, np.ndarray]:
+        """Score target image ``idx`` with B, select this round's pixels, ask the oracle;
+        ``show``: ``(visualizer, step)`` to add the round's picture of it (:meth:`show`).
 
         Returns the image key, the queried mask and the answers (255 where void; None when
         the oracle is a person, asked after the round).
@@ -164,6 +195,16 @@ class ActiveSelectionHook(Hook):
         key = self.dataset.key(idx)
         queried = torch.from_numpy(self.store.queried_mask(key, size)).to(prob1.device)
         mask = self.round.select(prob1[0], prob2[0], round_idx, idx, labeled=queried)
+        if show is not None:
+            visualizer, step = show
+            prediction = model(batch['inputs'], batch['data_samples'], mode='predict')[0]
+            visualizer.add_image(f'selection_round_{round_idx + 1}_{key}'.replace('/', '_'),
+                                 selection_overlay(
+                                     mmcv.imread(info['img_path'], channel_order='rgb'),
+                                     prediction.pred_sem_seg.data[0].cpu().numpy(),
+                                     inconsistency_mask(prob1[0], prob2[0]).cpu().numpy(),
+                                     mask.cpu().numpy(), self.dataset.metainfo['palette']),
+                                 step=step)
         mask = mask.cpu().numpy()
         return key, mask, self.round.ask(info['gt_seg_map_path'], mask)
 
@@ -185,9 +226,11 @@ class ActiveSelectionHook(Hook):
         progress = ProgressBar(len(shard)) if rank == 0 else None
         answered = self.store.uncommitted
         answers = []
+        shown = set(shard[:self.vis_images]) if rank == 0 else set()
         for idx in shard:
             if self.dataset.key(idx) not in answered:
-                answers.append(self.select_image(model, idx, round_idx))
+                show = (runner.visualizer, iteration) if idx in shown else None
+                answers.append(self.select_image(model, idx, round_idx, show))
             if progress is not None:
                 progress.update()
         model.train(was_training)
@@ -199,6 +242,11 @@ class ActiveSelectionHook(Hook):
         if rank == 0:
             self._log(runner, round_idx, iteration,
                       self.round.store_answers(answers, round_idx, iteration))
+            report = write_label_report(self.store, list(self.dataset.metainfo['classes']),
+                                        self.dataset.metainfo['palette'],
+                                        Path(runner.work_dir) / self.report_dir)
+            runner.logger.info(f'label report (budget per class and round, annotation effort): '
+                               f'{report}')
         barrier()
         if rank != 0:
             self.store.reload()
@@ -233,12 +281,15 @@ class ActiveSelectionHook(Hook):
         classes = self.dataset.metainfo['classes']
         counts = zip(classes, entry['class_counts'], strict=True)
         per_class = ', '.join(f'{c}={n}' for c, n in counts if n)
+        effort = entry['effort']
         runner.logger.info(
             f'selection round {round_idx + 1}/{len(self.rounds)} ({self.round.strategy_name}) at '
             f'iter {iteration}: +{entry["pixels"]} pixels, {entry["points_per_image"]:.1f} points '
             f'per image; {entry["labeled_percent"]:.3f}% of target pixels labeled in total '
             f'({entry["queried_percent"]:.3f}% queried); '
-            f'labeled pixels per class this round: {per_class}')
+            f'labeled pixels per class this round: {per_class}; annotation effort: '
+            f'{effort["regions"]} regions, {effort["points"]} points, {effort["clicks"]} clicks, '
+            f'about {effort["seconds"] / 3600:.2f} h (an estimate)')
 
 
 @HOOKS.register_module()
