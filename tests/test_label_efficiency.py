@@ -127,6 +127,39 @@ def test_recorded_runs_of_another_config_are_kept_aside_and_retrained(harness, r
     assert [r['mIoU'] for r in json.loads(record.read_text())['stale_runs']] == [3.0]
 
 
+def test_a_retrain_supersedes_the_record_and_its_run_but_keeps_a_newer_one(harness, repo):
+    main, root = repo
+    main('--seeds', '0', '1')
+    seed1 = root / 'work_dirs' / 'label_efficiency' / 'source_only' / 'seed1'
+    newer = json.loads((seed1 / 'result.json').read_text())
+    (seed1 / 'result.json').write_text(json.dumps({**newer, 'mIoU': 20.0}))  # trained since
+    main('--seeds', '0', '1', '--retrain', 'the code changed')
+    assert [c[1]['randomness.seed'] for c in harness.calls] == [0, 1, 0]  # seed 1 counts as is
+    assert (seed1.parent / 'seed0.superseded-0' / 'result.json').is_file()
+    content = json.loads((root / 'benchmarks' / 'label_efficiency.json').read_text())
+    assert sorted(r['mIoU'] for r in content['runs']) == [12.5, 20.0]
+    assert [(r['seed'], r['superseded']) for r in content['stale_runs']] == [
+        (0, 'the code changed'), (1, 'the code changed')]
+    main('--seeds', '0', '1')  # a plain run afterwards trains nothing
+    assert len(harness.calls) == 3
+
+
+def test_a_process_writing_later_cannot_bring_a_superseded_run_back(harness, repo):
+    """Two campaigns may share a record, each writing when it ends: one that read the record
+    before a retrain neither restores the retired run nor drops its stale entry."""
+    main, root = repo
+    main('--seeds', '0')
+    record = root / 'benchmarks' / 'label_efficiency.json'
+    read_before = json.loads(record.read_text())['runs']
+    main('--seeds', '0', '--retrain', 'the code changed')  # the same mIoU, trained again
+    now = json.loads(record.read_text())
+    assert len(now['runs']) == 1 and now['runs'] != read_before
+    results, stale = harness.settle(record, read_before + now['runs'], [])
+    assert results == now['runs'] and stale == now['stale_runs']
+    record.write_text(json.dumps({**now, 'runs': read_before + now['runs']}))  # written anyway
+    assert harness.load_record(record)[0] == now['runs']
+
+
 def test_record_without_config_digests_is_refused_before_training(harness, repo):
     main, root = repo
     (root / 'benchmarks').mkdir()
@@ -171,7 +204,21 @@ def test_every_label_methods_count_all_target_pixels(harness, tmp_path, method):
     result = harness.run(method, 0, tmp_path)
     assert result['labeled_percent'] == 100.0
     row = harness.table(harness.summary([result]), 12.5).splitlines()[-1]
-    assert row.endswith('| 1.00 | 100.00 | all |'), row
+    assert row.endswith('| 1.00 | 100.00 | all | - |'), row  # no clicks: every label
+
+
+def test_the_effort_column_is_the_seeds_mean_or_unknown(harness):
+    """Clicks per image and their estimated seconds are averaged over seeds; a seed recorded
+    before the store measured effort makes the method's effort unknown, not a partial mean."""
+    base = dict(method='labor_spl', mIoU=50.0, labeled_percent=2.0, points_per_image=700.0)
+    runs = [dict(base, seed=0, clicks_per_image=10.0, seconds_per_image=24.0),
+            dict(base, seed=1, clicks_per_image=20.0, seconds_per_image=48.0)]
+    row = harness.summary(runs)[0]
+    assert (row['clicks_per_image'], row['seconds_per_image']) == (15.0, 36.0)
+    assert harness.table([row], 50.0).endswith('| 15 (36 s) |')
+    legacy = harness.summary([*runs, dict(base, seed=2)])[0]
+    assert legacy['clicks_per_image'] is None
+    assert harness.table([legacy], 50.0).endswith('| - |')
 
 
 def test_recipe_ceiling_trains_adaptseg_on_every_target_label():

@@ -85,3 +85,77 @@ def test_the_main_tables_run_is_the_point_at_its_budget(curves):
     record = json.loads((curves.root / 'benchmarks' / 'label_efficiency_curves.json').read_text())
     point = next(r for r in record['runs'] if r['budget'] == 0.022)
     assert point['config_digest'] == table_run['config_digest']
+
+
+def test_a_retrain_leaves_the_main_tables_points_to_the_main_table(curves):
+    main_dir = curves.root / 'work_dirs' / 'main'
+    table_run = sys.modules['label_efficiency'].run('labor_spl', 0, main_dir)
+    (curves.root / 'benchmarks').mkdir()
+    main_record = curves.root / 'benchmarks' / 'label_efficiency.json'
+    main_record.write_text(json.dumps(dict(runs=[table_run])))
+    curves.main_('--methods', 'labor_spl', '--seeds', '0')
+    main_record.write_text(json.dumps(dict(runs=[{**table_run, 'mIoU': 30.0}])))  # retrained
+    curves.main_('--methods', 'labor_spl', '--seeds', '0', '--budgets', '0.005', '0.022',
+                 '--retrain', 'the code changed')
+    assert [min(c[1]) for c in curves.calls] == [0.022, 0.0025, 0.005, 0.01, 0.005]
+    record = json.loads((curves.root / 'benchmarks' / 'label_efficiency_curves.json').read_text())
+    assert {r['budget']: r['mIoU'] for r in record['runs']}[0.022] == 30.0  # the table's own
+    assert [(r['budget'], r['superseded']) for r in record['stale_runs']] == [
+        (0.005, 'the code changed')]
+
+
+@pytest.fixture
+def curve_stats():
+    return load_script('tools/benchmark/curve_stats.py')
+
+
+def test_parity_is_interpolated_in_log_labels_or_bounded(curve_stats):
+    parity = curve_stats.parity
+    # 50 at 0.25%, 70 at 1%: 60 is halfway in log budget, at 0.5%
+    assert parity([(1.0, 70.0), (0.25, 50.0)], 60.0).budget == pytest.approx(0.5)
+    below = parity([(0.25, 65.0), (1.0, 70.0)], 60.0)
+    assert (below.budget, below.below, below.text('%')) == (0.25, True, '<= 0.25%')
+    never = parity([(0.25, 50.0), (2.2, 59.0)], 60.0)
+    assert never.budget is None and never.text('%') == 'not reached (up to 2.2%)'
+    # a dip after the crossing does not move it: the first crossing counts
+    assert parity([(0.25, 50.0), (0.5, 61.0), (1.0, 55.0)], 60.0).budget < 0.5
+
+
+def test_labor_over_another_method_keeps_the_bounds(curve_stats):
+    P, ratio = curve_stats.Parity, curve_stats.ratio_text
+    assert ratio(P(0.5), P(2.0)) == '0.25'
+    assert ratio(P(0.25, below=True), P(2.0)) == '<= 0.12'
+    assert ratio(P(0.5), P(None, largest=2.2)) == '< 0.23'  # random needs more than 2.2%
+    assert ratio(P(0.5), P(0.25, below=True)) == '>= 2.00'
+    assert ratio(P(None, largest=2.2), P(1.0)).startswith('n/a')
+    assert ratio(P(0.25, below=True), P(0.25, below=True)).startswith('n/a')
+
+
+def test_seed_curves_and_the_mean_curve_use_the_complete_seeds(curve_stats, curves):
+    runs = [dict(seed=s, budget=b, labeled_percent=100 * b, mIoU=m)
+            for s, b, m in [(0, 0.0025, 50.0), (0, 0.01, 70.0), (1, 0.0025, 40.0),
+                            (1, 0.01, 60.0), (2, 0.01, 99.0)]]  # seed 2 lacks a budget
+    parities = curve_stats.seed_parities(runs, 'labeled_percent', 60.0)
+    assert [p.budget for p in parities] == [pytest.approx(0.5), 1.0]
+    assert curve_stats.spread_text(parities, '%') == '0.5% to 1% (2 of 2 seeds)'
+    assert curves.mean_curve(runs, 'labeled_percent') == [(0.25, 45.0), (1.0, 65.0)]
+
+
+def test_the_lead_interval_is_students_t_paired_by_seed(curve_stats):
+    mean, half, seeds = curve_stats.paired_lead({0: 61.0, 1: 62.0, 2: 63.0, 3: 1.0},
+                                                {0: 60.0, 1: 60.0, 2: 60.0})
+    assert (mean, seeds) == (2.0, 3)  # seed 3 has no partner
+    assert half == pytest.approx(4.302653 / 3 ** 0.5, rel=1e-5)  # t(0.975, 2) x sd / sqrt(n)
+    assert curve_stats.paired_lead({0: 61.0}, {0: 60.0}) == (1.0, None, 1)
+    assert curve_stats.paired_lead({0: 61.0}, {1: 60.0}) is None
+
+
+def test_the_effort_plot_only_where_efforts_are_recorded(curves, tmp_path):
+    rows = [dict(method='labor_spl', name='LabOR-SPL', budget=b, mean=m, std=1.0,
+                 seconds_per_image=s) for b, m, s in [(0.0025, 55.0, 30.0), (0.01, 60.0, 90.0)]]
+    rows.append(dict(method='random_points', name='Random points', budget=10, mean=50.0,
+                     std=0.5, seconds_per_image=None))  # a legacy store: left out
+    path = tmp_path / 'effort.png'
+    assert curves.plot_effort(rows, [], path) and path.read_bytes()[:4] == b'\x89PNG'
+    legacy = tmp_path / 'legacy.png'
+    assert not curves.plot_effort(rows[2:], [], legacy) and not legacy.exists()

@@ -10,6 +10,7 @@ benchmarks/label_efficiency.{json,md,png} and the README section between
     python tools/benchmark/label_efficiency.py                       # every method, 3 seeds
     python tools/benchmark/label_efficiency.py --methods source_only supervised --seeds 0
     python tools/benchmark/label_efficiency.py --finished-only   # only rewrite the table
+    python tools/benchmark/label_efficiency.py --methods ripu_regions --retrain 'exact impurity'
 
 The table always holds every finished run of the current configs, whatever was asked to train.
 Each run's result, with the digest of its config, is also recorded in the table's JSON
@@ -35,6 +36,8 @@ import hashlib
 import json
 import re
 import statistics
+from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
@@ -127,7 +130,54 @@ def load_record(path: Path) -> tuple[list[dict], list[dict]]:
     if incomplete:
         raise ValueError(f'{path}: runs {incomplete} lack one of {sorted(RUN_FIELDS)}; fix them '
                          'or move the file aside')
-    return runs, stale
+    gone = superseded(stale)  # a process that wrote meanwhile may have put one back
+    return [entry for entry in runs if entry not in gone], stale
+
+
+def superseded(stale_runs: list[dict]) -> list[dict]:
+    """The runs that :func:`supersede` retired, as they were recorded (a run trained since
+    differs: its ``finished`` time)."""
+    return [{k: v for k, v in entry.items() if k != 'superseded'} for entry in stale_runs
+            if 'superseded' in entry]
+
+
+def settle(record: Path, results: list[dict], stale_runs: list[dict]) -> tuple[list[dict],
+                                                                               list[dict]]:
+    """What to write to ``record``: ``results`` less the runs superseded there, and
+    ``stale_runs`` with those another process recorded since (two campaigns may share a
+    record, each writing when it ends), each once."""
+    merged: list[dict] = []
+    for entry in load_record(record)[1] + stale_runs:
+        if entry not in merged:
+            merged.append(entry)
+    gone = superseded(merged)
+    return [r for r in results if r not in gone], merged
+
+
+def supersede(record: Path, runs: list[dict], reason: str,
+              work_dir_of: Callable[[dict], Path]) -> tuple[list[dict], list[dict]]:
+    """Retire ``runs`` (entries of ``record``) to train them again after a change that their
+    config digest cannot see (the code's, not the config's).
+
+    Each moves to the record's ``stale_runs`` marked ``superseded: reason``, and the file is
+    rewritten now, so a retrain cut short resumes later as any unfinished run. A work dir
+    (``work_dir_of(entry)``) that holds that very run (every field of its ``result.json`` is
+    the entry's) is set aside as ``.superseded-<n>``; one holding another result is kept, and
+    counts.
+    Returns the record's new ``(runs, stale_runs)``.
+    """
+    content = json.loads(record.read_text())
+    keys = {run_key(entry) for entry in runs}
+    content['stale_runs'] = content.get('stale_runs', []) + [
+        {**entry, 'superseded': reason} for entry in content['runs'] if run_key(entry) in keys]
+    content['runs'] = [entry for entry in content['runs'] if run_key(entry) not in keys]
+    record.write_text(json.dumps(content, indent=2))
+    for entry in runs:
+        result_file = work_dir_of(entry) / 'result.json'
+        if result_file.is_file() and json.loads(result_file.read_text()).items() <= entry.items():
+            moved = set_aside(result_file.parent, 'superseded')
+            print(f'{result_file.parent}: the superseded run; moved to {moved.name}')
+    return content['runs'], content['stale_runs']
 
 
 def is_stale(work_dir: Path, config: str, cfg: Config) -> bool:
@@ -168,13 +218,18 @@ def run(method: str, seed: int, out_root: Path, train: bool = True,
                              resume=(work_dir / 'last_checkpoint').is_file())
     store_root = work_dir / 'label_store'
     result = dict(method=method, seed=seed, mIoU=float(metrics['mIoU']), labeled_percent=0.0,
-                  points_per_image=0.0, config_digest=digest, threads=torch.get_num_threads())
+                  points_per_image=0.0, config_digest=digest, threads=torch.get_num_threads(),
+                  finished=datetime.now(timezone.utc).isoformat(timespec='microseconds'))
     if method in ALL_LABELS:
         result['labeled_percent'] = 100.0
     elif (store_root / 'manifest.json').is_file():
-        totals = LabelStore.open(store_root).totals()  # the budget spent: queried pixels
+        store = LabelStore.open(store_root)
+        totals = store.totals()  # the budget spent: queried pixels, and its effort
+        images, effort = store.manifest['target_images'], totals['effort']
         result.update(labeled_percent=totals['queried_percent'],
-                      points_per_image=totals['queried_per_image'])
+                      points_per_image=totals['queried_per_image'],
+                      clicks_per_image=effort and effort['clicks'] / images,
+                      seconds_per_image=effort and effort['seconds'] / images)
     result_file.write_text(json.dumps(result, indent=2))
     return result
 
@@ -207,8 +262,23 @@ def summary(results: list[dict]) -> list[dict]:
                 method=method, name=name, seeds=len(runs), mean=statistics.mean(mious),
                 std=statistics.stdev(mious) if len(mious) > 1 else 0.0,
                 labeled_percent=statistics.mean(r['labeled_percent'] for r in runs),
-                points_per_image=statistics.mean(r['points_per_image'] for r in runs)))
+                points_per_image=statistics.mean(r['points_per_image'] for r in runs),
+                **{key: mean_or_none([r.get(key) for r in runs])
+                   for key in ('clicks_per_image', 'seconds_per_image')}))
     return rows
+
+
+def mean_or_none(values: list[float | None]) -> float | None:
+    """The mean, or None when a value is missing (a run recorded before effort was)."""
+    return None if any(v is None for v in values) else statistics.mean(values)
+
+
+def effort_cell(row: dict) -> str:
+    """A table's effort column: clicks per target image and the seconds they are estimated
+    at, '-' where not recorded (no store, or one from before round maps)."""
+    if row.get('clicks_per_image') is None:
+        return '-'
+    return f'{row["clicks_per_image"]:.0f} ({row["seconds_per_image"]:.0f} s)'
 
 
 def full_supervision(rows: list[dict]) -> dict | None:
@@ -220,12 +290,13 @@ def table(rows: list[dict], full: float | None) -> str:
     """Markdown table of :func:`summary` rows, with each method's ratio to ``full`` (the mIoU
     of full supervision; None: no ratios)."""
     lines = ['| method | target mIoU (mean ± std) | seeds | x full supervision | '
-             '% target pixels labeled | points / image |', '|---|---|---|---|---|---|']
+             '% target pixels labeled | points / image | clicks / image (est. time) |',
+             '|---|---|---|---|---|---|---|']
     for r in rows:
         ratio = f'{r["mean"] / full:.2f}' if full else 'n/a'
         points = 'all' if r['method'] in ALL_LABELS else f'{r["points_per_image"]:.0f}'
         lines.append(f'| {r["name"]} | {r["mean"]:.2f} ± {r["std"]:.2f} | {r["seeds"]} | '
-                     f'{ratio} | {r["labeled_percent"]:.2f} | {points} |')
+                     f'{ratio} | {r["labeled_percent"]:.2f} | {points} | {effort_cell(r)} |')
     return '\n'.join(lines)
 
 
@@ -260,6 +331,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--finished-only', action='store_true',
                         help='train nothing, only write the table')
     parser.add_argument('--tag', help='name of an ablation: runs, table and README section')
+    parser.add_argument('--retrain', metavar='REASON',
+                        help='train the asked methods and seeds again although recorded (after '
+                        'a code change the config digest cannot see); their records move to '
+                        'stale_runs marked with REASON')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         help='an ablation: options applied to every method (needs --tag)')
     parser.add_argument('--hook-options', nargs='+', action=DictAction, default={},
@@ -290,6 +365,11 @@ def main() -> None:
     bench = REPO / 'benchmarks'
     record = bench / f'{name}.json'
     recorded, stale_runs = load_record(record)
+    if args.retrain and not args.finished_only and record.is_file():
+        recorded, stale_runs = supersede(
+            record, [r for r in recorded if r['method'] in args.methods
+                     and r['seed'] in args.seeds], args.retrain,
+            lambda entry: out_root / entry['method'] / f'seed{entry["seed"]}')
     if not args.finished_only:
         for method in args.methods:
             for seed in args.seeds:
@@ -297,6 +377,7 @@ def main() -> None:
     results = finished_results(out_root, args.ablation, recorded)
     current = {run_key(r) for r in results}
     stale_runs += [r for r in recorded if run_key(r) not in current]
+    results, stale_runs = settle(record, results, stale_runs)
     rows = summary(results)
     full = full_supervision(rows)
     text = ''

@@ -19,21 +19,28 @@ at full speed) and records the count.
 """
 import argparse
 import json
+import statistics
 from pathlib import Path
 
 import torch
+from curve_stats import paired_lead, parity, ratio_text, seed_parities, spread_text
 from label_efficiency import (  # beside this script
     METHODS,
     REPO,
+    effort_cell,
     full_supervision,
     load_record,
     run,
     run_key,
+    settle,
     summary,
+    supersede,
+    superseded,
 )
 from readme_sections import readme_section, update_readme_section
 
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
+from labor_mmseg.labeling.effort import SECONDS_PER_CLICK
 
 PIXEL_BUDGETS = (0.0025, 0.005, 0.01, 0.022)  # fractions of each target image's pixels
 POINT_BUDGETS = (10, 20, 40)  # points per target image
@@ -43,6 +50,9 @@ CURVES = {
     **dict.fromkeys(('random_points', 'ripu_pixels', 'labor_ppl'), POINT_BUDGETS),
 }
 NAME = 'label_efficiency_curves'
+# LabOR's strategy of each budget kind, and the methods it is compared with.
+PAIRS = {'labor_spl': ('random_pixels', 'ripu_regions'),
+         'labor_ppl': ('random_points', 'ripu_pixels')}
 
 
 def budget_ablation(budget: float | int) -> dict:
@@ -70,20 +80,115 @@ def table(rows: list[dict], full: float | None) -> str:
     """Markdown table of :func:`curve_rows`, with each point's ratio to ``full`` (the mIoU of
     full supervision; None: no ratios)."""
     lines = ['| method | budget | target mIoU (mean ± std) | seeds | x full supervision | '
-             '% target pixels labeled | points / image |', '|---|---|---|---|---|---|---|']
+             '% target pixels labeled | points / image | clicks / image (est. time) |',
+             '|---|---|---|---|---|---|---|---|']
     for r in rows:
         budget = f'{100 * r["budget"]:g}%' if isinstance(r['budget'], float) else r['budget']
         ratio = f'{r["mean"] / full:.2f}' if full else 'n/a'
         lines.append(f'| {METHODS[r["method"]][1].split(",")[0]} | {budget} | {r["mean"]:.2f} '
                      f'± {r["std"]:.2f} | {r["seeds"]} | {ratio} | {r["labeled_percent"]:.2f} '
-                     f'| {r["points_per_image"]:.0f} |')
+                     f'| {r["points_per_image"]:.0f} | {effort_cell(r)} |')
     return '\n'.join(lines)
+
+
+def labels_axis(method: str) -> tuple[str, str]:
+    """The labels a method's budgets count: the row field and its unit."""
+    return (('labeled_percent', '%') if CURVES[method] == PIXEL_BUDGETS
+            else ('points_per_image', ' points'))
+
+
+def mean_curve(runs: list[dict], x_key: str) -> list[tuple[float, float]]:
+    """``(labels, mIoU)`` per budget of one method's ``runs``, each the mean over the seeds
+    that have every budget (so that no budget's mean leans on seeds the others lack); over
+    every seed while none has them all."""
+    budgets = {r['budget'] for r in runs}
+    complete = {s for s in {r['seed'] for r in runs}
+                if {r['budget'] for r in runs if r['seed'] == s} == budgets}
+    used = [r for r in runs if r['seed'] in complete] or runs
+    return [(statistics.mean(r[x_key] for r in at), statistics.mean(r['mIoU'] for r in at))
+            for b in sorted(budgets) if (at := [r for r in used if r['budget'] == b])]
+
+
+def parity_text(results: list[dict], targets: dict[str, float]) -> str:
+    """Markdown: each method's labels at each target mIoU (its :func:`mean_curve`, and the
+    spread of its seeds' own curves), then LabOR's labels over random's and RIPU's."""
+    found: dict[tuple[str, str], object] = {}
+    head = ' | '.join(f'{name} ({value:.2f})' for name, value in targets.items())
+    lines = [f'| method | {head} |', '|---|' + '---|' * len(targets)]
+    for method in CURVES:
+        runs = [r for r in results if r['method'] == method]
+        x_key, unit = labels_axis(method)
+        points = mean_curve(runs, x_key)
+        if len(points) < 2:
+            continue
+        cells = []
+        for name, value in targets.items():
+            found[method, name] = parity(points, value)
+            cells.append(f'{found[method, name].text(unit)}; seeds: '
+                         f'{spread_text(seed_parities(runs, x_key, value), unit)}')
+        lines.append(f'| {METHODS[method][1].split(",")[0]} | ' + ' | '.join(cells) + ' |')
+    lines += ['', f'| LabOR needs k x the labels of | {head} |', '|---|' + '---|' * len(targets)]
+    for labor, others in PAIRS.items():
+        for other in others:
+            if all((m, n) in found for m in (labor, other) for n in targets):
+                lines.append(f'| {METHODS[labor][1].split(",")[0]} / '
+                             f'{METHODS[other][1].split(",")[0]} | ' + ' | '.join(
+                                 ratio_text(found[labor, n], found[other, n]) for n in targets)
+                             + ' |')
+    return '\n'.join(lines)
+
+
+def lead_text(results: list[dict]) -> str:
+    """Markdown: LabOR's mIoU lead over random and RIPU at each budget, mean over the seeds
+    both have, with its 95% interval (Student's t, paired by seed)."""
+    lines = ["| LabOR's lead (mIoU) | budget | lead, 95% interval | seeds |", '|---|---|---|---|']
+    for labor, others in PAIRS.items():
+        for other in others:
+            for budget in CURVES[labor]:
+                mine, theirs = ({r['seed']: r['mIoU'] for r in results
+                                 if r['method'] == m and r['budget'] == budget}
+                                for m in (labor, other))
+                if (lead := paired_lead(mine, theirs)) is None:
+                    continue
+                mean, half, seeds = lead
+                interval = (f'{mean:+.2f} (one seed: no interval)' if half is None else
+                            f'{mean:+.2f} ± {half:.2f} [{mean - half:+.2f}, {mean + half:+.2f}]')
+                shown = f'{100 * budget:g}%' if isinstance(budget, float) else budget
+                lines.append(f'| {METHODS[labor][1].split(",")[0]} - '
+                             f'{METHODS[other][1].split(",")[0]} | {shown} | {interval} | '
+                             f'{seeds} |')
+    return '\n'.join(lines)
+
+
+def draw_curves(ax, rows: list[dict], methods: list[str], x_key: str) -> None:
+    """One line per method of ``rows`` (those with ``x_key``) against ``x_key``: the mean,
+    with a band of ± one std over seeds."""
+    for method in methods:
+        points = [r for r in rows if r['method'] == method and r.get(x_key) is not None]
+        if not points:
+            continue
+        x = [r[x_key] for r in points]
+        mean = [r['mean'] for r in points]
+        line, = ax.plot(x, mean, 'o-', label=METHODS[method][1].split(',')[0])
+        ax.fill_between(x, [m - r['std'] for m, r in zip(mean, points, strict=True)],
+                        [m + r['std'] for m, r in zip(mean, points, strict=True)],
+                        color=line.get_color(), alpha=0.2)
+
+
+def finish_axes(ax, ceilings: list[dict], label: str) -> None:
+    """Log x axis labelled ``label``, grid and legend, with ``ceilings`` (main-table rows with
+    every target label) as horizontal lines."""
+    for ceiling, style in zip(ceilings, ('--', ':'), strict=False):
+        ax.axhline(ceiling['mean'], color='gray', linestyle=style, label=ceiling['name'])
+    ax.set_xscale('log')
+    ax.set_xlabel(label)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc='lower right')
 
 
 def plot(rows: list[dict], ceilings: list[dict], path: Path) -> None:
     """mIoU against labels (log x), mean and seed band per method: pixel budgets by the share
-    of pixels labeled, point budgets by points per image; ``ceilings`` (main-table rows with
-    every target label) as horizontal lines."""
+    of pixels labeled, point budgets by points per image."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -91,27 +196,34 @@ def plot(rows: list[dict], ceilings: list[dict], path: Path) -> None:
     for ax, budgets, x_key, label in (
             (axes[0], PIXEL_BUDGETS, 'labeled_percent', '% of target pixels labeled'),
             (axes[1], POINT_BUDGETS, 'points_per_image', 'points per target image')):
-        for method in (m for m, b in CURVES.items() if b == budgets):
-            points = [r for r in rows if r['method'] == method]
-            if not points:
-                continue
-            x = [r[x_key] for r in points]
-            mean = [r['mean'] for r in points]
-            line, = ax.plot(x, mean, 'o-', label=METHODS[method][1].split(',')[0])
-            ax.fill_between(x, [m - r['std'] for m, r in zip(mean, points, strict=True)],
-                            [m + r['std'] for m, r in zip(mean, points, strict=True)],
-                            color=line.get_color(), alpha=0.2)
-        for ceiling, style in zip(ceilings, ('--', ':'), strict=False):
-            ax.axhline(ceiling['mean'], color='gray', linestyle=style, label=ceiling['name'])
-        ax.set_xscale('log')
-        ax.set_xlabel(label)
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8, loc='lower right')
+        draw_curves(ax, rows, [m for m, b in CURVES.items() if b == budgets], x_key)
+        finish_axes(ax, ceilings, label)
     axes[0].set_ylabel('target val mIoU (mean, band: ± std over seeds)')
     fig.suptitle('Label-efficiency curves on the synthetic benchmark')
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def plot_effort(rows: list[dict], ceilings: list[dict], path: Path) -> bool:
+    """mIoU against the estimated annotation time per target image (log x), every method in
+    one panel so that pixel and point budgets compare by effort; only points whose every run
+    recorded its effort. False (nothing written) when there is none."""
+    if all(r.get('seconds_per_image') is None for r in rows):
+        return False
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    draw_curves(ax, rows, list(CURVES), 'seconds_per_image')
+    finish_axes(ax, ceilings, 'estimated annotation time per target image (s; clicks x '
+                f'{SECONDS_PER_CLICK} s)')
+    ax.set_ylabel('target val mIoU (mean, band: ± std over seeds)')
+    ax.set_title('Label efficiency against annotation effort (an estimate)')
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
 
 
 def parse_args() -> argparse.Namespace:
@@ -126,6 +238,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--no-readme', action='store_true', help='do not update README.md')
     parser.add_argument('--finished-only', action='store_true',
                         help='train nothing, only write the curves')
+    parser.add_argument('--retrain', metavar='REASON',
+                        help='train the asked points again although recorded (after a code '
+                        'change the config digest cannot see; a point that is a main-table run '
+                        'is retrained by label_efficiency.py --retrain)')
     return parser.parse_args()
 
 
@@ -141,10 +257,20 @@ def main() -> None:
         generate_synthetic_benchmark(data_root)
     bench = REPO / 'benchmarks'
     record = bench / f'{NAME}.json'
+    main_runs, main_stale = load_record(bench / 'label_efficiency.json')
+    gone = superseded(main_stale)  # the main table's runs it retired: not points either
     recorded, stale_runs = load_record(record)
-    main_runs = load_record(bench / 'label_efficiency.json')[0]
-    known = recorded + main_runs
+    recorded = [r for r in recorded if {k: v for k, v in r.items() if k != 'budget'} not in gone]
+    known = main_runs + recorded  # the main table owns its runs: its record comes first
     out_root = Path(args.work_dir)
+    if args.retrain and not args.finished_only and record.is_file():
+        main_keys = {run_key(r) for r in main_runs}
+        recorded, stale_runs = supersede(record, [
+            r for r in recorded if r['method'] in args.methods and r['seed'] in args.seeds
+            and (args.budgets is None or r['budget'] in args.budgets)
+            and run_key(r) not in main_keys], args.retrain,
+            lambda r: out_root / f'budget-{r["budget"]}' / r['method'] / f'seed{r["seed"]}')
+        known = main_runs + recorded
     if not args.finished_only:
         for seed in args.seeds:
             for method in args.methods:
@@ -156,20 +282,28 @@ def main() -> None:
                if (r := curve_point(method, budget, seed, out_root, known, train=False))]
     current = {run_key(r) for r in results}
     stale_runs += [r for r in recorded if run_key(r) not in current]
+    results, stale_runs = settle(record, results, stale_runs)
     rows = curve_rows(results)
     main_rows = summary([r for r in main_runs if r['method'] in ('supervised',
                                                                  'adaptseg_all_labels')])
     full = full_supervision(main_rows)
     text = table(rows, full and full['mean'])
+    targets = {f'1.00 x {r["name"].lower()}': r['mean'] for r in main_rows[::-1]}
+    text += ('\n\n**Labels needed for parity** (interpolated in log labels between the budgets '
+             'around the crossing; "seeds": the range of each seed\'s own curve):\n\n'
+             + parity_text(results, targets)
+             + '\n\n**LabOR\'s lead per budget** (paired by seed):\n\n' + lead_text(results))
     bench.mkdir(exist_ok=True)
     record.write_text(json.dumps(dict(runs=results, summary=rows, stale_runs=stale_runs),
                                  indent=2))
     (bench / f'{NAME}.md').write_text(text + '\n')
     plot(rows, main_rows[::-1], bench / f'{NAME}.png')
+    figures = f'![mIoU against labels, per budget](benchmarks/{NAME}.png)'
+    if plot_effort(rows, main_rows[::-1], bench / f'{NAME}_effort.png'):
+        figures += f'\n\n![mIoU against annotation effort](benchmarks/{NAME}_effort.png)'
     print(text)
     if not args.no_readme:
-        update_readme_section(readme, NAME, f'{text}\n\n![mIoU against labels, per budget]'
-                              f'(benchmarks/{NAME}.png)')
+        update_readme_section(readme, NAME, f'{text}\n\n{figures}')
 
 
 if __name__ == '__main__':
