@@ -69,6 +69,8 @@ def test_queries_exported_answers_imported_training_resumed(tiny_benchmark, tmp_
     runner = Runner.from_cfg(cfg)
     runner.train()
     assert runner.iter == 4
+    report = json.loads((tmp_path / 'reports' / 'report.json').read_text())
+    assert [(r['oracle'], r['queried']) for r in report['rounds']] == [('human', 6 * 40)]
     manifest = json.loads((tmp_path / 'label_store' / 'manifest.json').read_text())
     store = LabelStore(tmp_path / 'label_store', manifest['dataset'])
     entry = store.manifest['rounds'][0]

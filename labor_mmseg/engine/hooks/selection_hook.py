@@ -83,7 +83,8 @@ class ActiveSelectionHook(Hook):
             prediction, B's inconsistency mask and the selected pixels side by side, through
             the runner's visualizer (``add_image``, step = the round's iteration), so they
             reach every configured vis backend (TensorBoard, W&B, local files); 0: none.
-        report_dir: Where each committed round rewrites the run's label report (budget per
+        report_dir: Where each committed round, and the start of a run on a store with rounds
+            (a person's, imported), rewrites the run's label report (budget per
             class and round, annotation effort per round and run: ``report.md``,
             ``budget.png``, ``report.json``), relative to the work dir.
     """
@@ -141,6 +142,8 @@ class ActiveSelectionHook(Hook):
         except BaseException:
             self.store.unlock()  # a run that does not start leaves the store to others
             raise
+        if self.store.completed_rounds and get_dist_info()[0] == 0:
+            self._write_report(runner)  # rounds committed elsewhere: a person's import
 
     def _check_and_complete(self, runner, root: Path) -> None:
         """Refuse a store another run filled or a round still asked of a person; attach the
@@ -242,14 +245,18 @@ class ActiveSelectionHook(Hook):
         if rank == 0:
             self._log(runner, round_idx, iteration,
                       self.round.store_answers(answers, round_idx, iteration))
-            report = write_label_report(self.store, list(self.dataset.metainfo['classes']),
-                                        self.dataset.metainfo['palette'],
-                                        Path(runner.work_dir) / self.report_dir)
-            runner.logger.info(f'label report (budget per class and round, annotation effort): '
-                               f'{report}')
+            self._write_report(runner)
         barrier()
         if rank != 0:
             self.store.reload()
+
+    def _write_report(self, runner) -> None:
+        """Rewrite the run's label report from the store (rank 0)."""
+        report = write_label_report(self.store, list(self.dataset.metainfo['classes']),
+                                    self.dataset.metainfo['palette'],
+                                    Path(runner.work_dir) / self.report_dir)
+        runner.logger.info(f'label report (budget per class and round, annotation effort): '
+                           f'{report}')
 
     def _ask_person(self, runner, round_idx: int, iteration: int, answers: list) -> None:
         """Export the queries, save a checkpoint and stop training until answers come."""
