@@ -169,18 +169,25 @@ def draw_curves(ax, rows: list[dict], methods: list[str], x_key: str) -> None:
             continue
         x = [r[x_key] for r in points]
         mean = [r['mean'] for r in points]
-        line, = ax.plot(x, mean, 'o-', label=METHODS[method][1].split(',')[0])
+        color = f'C{list(CURVES).index(method)}'  # one colour per method in every plot
+        ax.plot(x, mean, 'o-', color=color, label=METHODS[method][1].split(',')[0])
         ax.fill_between(x, [m - r['std'] for m, r in zip(mean, points, strict=True)],
                         [m + r['std'] for m, r in zip(mean, points, strict=True)],
-                        color=line.get_color(), alpha=0.2)
+                        color=color, alpha=0.2)
 
 
-def finish_axes(ax, ceilings: list[dict], label: str) -> None:
-    """Log x axis labelled ``label``, grid and legend, with ``ceilings`` (main-table rows with
-    every target label) as horizontal lines."""
+def finish_axes(ax, ceilings: list[dict], label: str, ticks: tuple = ()) -> None:
+    """Log x axis labelled ``label`` (major ticks at ``ticks`` if given, no minor labels: they
+    overlap), grid and legend, with ``ceilings`` (main-table rows with every target label) as
+    horizontal lines."""
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
     for ceiling, style in zip(ceilings, ('--', ':'), strict=False):
         ax.axhline(ceiling['mean'], color='gray', linestyle=style, label=ceiling['name'])
     ax.set_xscale('log')
+    if ticks:
+        ax.set_xticks(ticks)
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(label)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc='lower right')
@@ -193,11 +200,12 @@ def plot(rows: list[dict], ceilings: list[dict], path: Path) -> None:
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
-    for ax, budgets, x_key, label in (
-            (axes[0], PIXEL_BUDGETS, 'labeled_percent', '% of target pixels labeled'),
-            (axes[1], POINT_BUDGETS, 'points_per_image', 'points per target image')):
+    for ax, budgets, ticks, x_key, label in (
+            (axes[0], PIXEL_BUDGETS, [100 * b for b in PIXEL_BUDGETS], 'labeled_percent',
+             '% of target pixels labeled'),
+            (axes[1], POINT_BUDGETS, POINT_BUDGETS, 'points_per_image', 'points per target image')):
         draw_curves(ax, rows, [m for m, b in CURVES.items() if b == budgets], x_key)
-        finish_axes(ax, ceilings, label)
+        finish_axes(ax, ceilings, label, ticks)
     axes[0].set_ylabel('target val mIoU (mean, band: ± std over seeds)')
     fig.suptitle('Label-efficiency curves on the synthetic benchmark')
     fig.tight_layout()
