@@ -110,6 +110,22 @@ def test_table_survives_its_work_dirs(harness, repo):
     assert '| Source only | 12.50 ± 0.00 | 3 |' in (root / 'README.md').read_text()
 
 
+def test_each_finished_run_is_recorded_before_the_next_trains(harness, repo, monkeypatch):
+    main, root = repo
+    train = harness.train_and_test
+
+    def killed_at_the_second(config, work_dir, cfg_options, resume):
+        if harness.calls:
+            raise KeyboardInterrupt  # the session ends
+        return train(config, work_dir, cfg_options, resume)
+
+    monkeypatch.setattr(harness, 'train_and_test', killed_at_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        main('--seeds', '0', '1')
+    record = json.loads((root / 'benchmarks' / 'label_efficiency.json').read_text())
+    assert [r['seed'] for r in record['runs']] == [0]
+
+
 def test_recorded_runs_of_another_config_are_kept_aside_and_retrained(harness, repo):
     main, root = repo
     main('--seeds', '0')

@@ -73,6 +73,22 @@ def test_points_train_seed_by_seed_and_survive_their_work_dirs(curves):
     assert '| LabOR-PPL | 40 | 4010.00 ± 0.00 | 2 |' in table
 
 
+def test_a_campaign_cut_short_keeps_every_finished_point(curves, monkeypatch):
+    harness = sys.modules['label_efficiency']
+    train = harness.train_and_test
+
+    def killed_at_the_third(config, work_dir, cfg_options, resume):
+        if len(curves.calls) == 2:
+            raise KeyboardInterrupt  # the session ends
+        return train(config, work_dir, cfg_options, resume)
+
+    monkeypatch.setattr(harness, 'train_and_test', killed_at_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        curves.main_('--methods', 'labor_spl', '--seeds', '0')
+    record = json.loads((curves.root / 'benchmarks' / 'label_efficiency_curves.json').read_text())
+    assert sorted(r['budget'] for r in record['runs']) == [0.0025, 0.005]
+
+
 def test_the_main_tables_run_is_the_point_at_its_budget(curves):
     main_dir = curves.root / 'work_dirs' / 'main'
     harness = sys.modules['label_efficiency']

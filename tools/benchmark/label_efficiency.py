@@ -13,11 +13,11 @@ benchmarks/label_efficiency.{json,md,png} and the README section between
     python tools/benchmark/label_efficiency.py --methods ripu_regions --retrain 'exact impurity'
 
 The table always holds every finished run of the current configs, whatever was asked to train.
-Each run's result, with the digest of its config, is also recorded in the table's JSON
-(``benchmarks/label_efficiency.json``, committed): a run recorded there with the current config
-counts as finished where its work dir is gone (another machine, a fresh clone), so the table
-survives its work dirs and is never rebuilt from a part of its runs. Recorded runs of an older
-config move to the JSON's ``stale_runs``, kept as they were.
+Each run's result, with the digest of its config, is also recorded in the table's JSON as the
+run finishes (``benchmarks/label_efficiency.json``, committed): a run recorded there with the
+current config counts as finished where its work dir is gone (another machine, a fresh
+clone), so the table survives its work dirs and is never rebuilt from a part of its runs.
+Recorded runs of an older config move to the JSON's ``stale_runs``, kept as they were.
 
 An ablation changes every method's config and gets a name: its runs go to
 work_dirs/label_efficiency_<tag>/, its table to benchmarks/label_efficiency_<tag>.{json,md,png}
@@ -178,6 +178,23 @@ def supersede(record: Path, runs: list[dict], reason: str,
             moved = set_aside(result_file.parent, 'superseded')
             print(f'{result_file.parent}: the superseded run; moved to {moved.name}')
     return content['runs'], content['stale_runs']
+
+
+def write_record(record: Path, results: list[dict], recorded: list[dict],
+                 stale_runs: list[dict], rows: Callable[[list[dict]], list[dict]],
+                 **fields) -> tuple[list[dict], list[dict]]:
+    """Write ``results`` (the finished runs of the current configs) to ``record``, with
+    ``fields``, their ``rows(results)`` as its summary, and as stale runs ``stale_runs`` plus
+    the ``recorded`` runs that no longer count (see :func:`settle`); return the runs and stale
+    runs written. Called after every run a campaign trains, so a session that ends keeps
+    every finished run."""
+    current = {run_key(r) for r in results}
+    results, stale_runs = settle(
+        record, results, stale_runs + [r for r in recorded if run_key(r) not in current])
+    record.parent.mkdir(exist_ok=True)
+    record.write_text(json.dumps(dict(**fields, runs=results, summary=rows(results),
+                                      stale_runs=stale_runs), indent=2))
+    return results, stale_runs
 
 
 def is_stale(work_dir: Path, config: str, cfg: Config) -> bool:
@@ -370,14 +387,18 @@ def main() -> None:
             record, [r for r in recorded if r['method'] in args.methods
                      and r['seed'] in args.seeds], args.retrain,
             lambda entry: out_root / entry['method'] / f'seed{entry["seed"]}')
+    def record_finished() -> tuple[list[dict], list[dict]]:
+        return write_record(record, finished_results(out_root, args.ablation, recorded),
+                            recorded, stale_runs, summary, **args.ablation)
+
     if not args.finished_only:
         for method in args.methods:
             for seed in args.seeds:
+                todo = run(method, seed, out_root, False, args.ablation, recorded) is None
                 run(method, seed, out_root, ablation=args.ablation, recorded=recorded)
-    results = finished_results(out_root, args.ablation, recorded)
-    current = {run_key(r) for r in results}
-    stale_runs += [r for r in recorded if run_key(r) not in current]
-    results, stale_runs = settle(record, results, stale_runs)
+                if todo:
+                    record_finished()
+    results, stale_runs = record_finished()
     rows = summary(results)
     full = full_supervision(rows)
     text = ''
@@ -393,9 +414,6 @@ def main() -> None:
                          f'({full["mean"]:.2f}, mean of {full["seeds"]} runs).')
         text += '\n\n'
     text += table(rows, full and full['mean'])
-    bench.mkdir(exist_ok=True)
-    record.write_text(json.dumps(dict(**args.ablation, runs=results, summary=rows,
-                                      stale_runs=stale_runs), indent=2))
     (bench / f'{name}.md').write_text(text + '\n')
     plot(rows, bench / f'{name}.png')
     print(text)

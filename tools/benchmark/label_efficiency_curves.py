@@ -4,11 +4,13 @@ Trains the methods of the main table (``label_efficiency.py``, beside this scrip
 the selection hooks' ``budget`` changed, set by hook type (``ActiveSelectionHook.budget``, which
 reaches the SPL, PPL and baseline hooks), 3 seeds each, into
 work_dirs/label_efficiency_curves/budget-<b>/<method>/seed<k>. Runs resume and are recorded with
-their config digests as the main table's are (benchmarks/label_efficiency_curves.json,
-committed); a point at the main table's budget is the main table's run (same config, same
-digest), never trained twice. Seed 0 of every point trains first, so a campaign cut short still
-gives whole curves. Writes benchmarks/label_efficiency_curves.{json,md,png} and the README
-section between ``<!-- BEGIN label_efficiency_curves -->`` and ``<!-- END ... -->``.
+their config digests as the main table's are, each as it finishes
+(benchmarks/label_efficiency_curves.json, committed); a point at the main table's budget is the
+main table's run (same config, same digest), never trained twice. Seed 0 of every point trains
+first, so a campaign cut short still gives whole curves. Writes
+benchmarks/label_efficiency_curves.{json,md,png} (and ``_effort.png`` once runs record their
+annotation effort) and the README section between ``<!-- BEGIN label_efficiency_curves -->``
+and ``<!-- END ... -->``.
 
     python tools/benchmark/label_efficiency_curves.py                  # the whole campaign
     python tools/benchmark/label_efficiency_curves.py --methods labor_spl --budgets 0.005
@@ -18,7 +20,6 @@ Each run is pinned to ``--threads`` torch threads (1: two runs side by side on 2
 at full speed) and records the count.
 """
 import argparse
-import json
 import statistics
 from pathlib import Path
 
@@ -32,10 +33,10 @@ from label_efficiency import (  # beside this script
     load_record,
     run,
     run_key,
-    settle,
     summary,
     supersede,
     superseded,
+    write_record,
 )
 from readme_sections import readme_section, update_readme_section
 
@@ -279,18 +280,24 @@ def main() -> None:
             and run_key(r) not in main_keys], args.retrain,
             lambda r: out_root / f'budget-{r["budget"]}' / r['method'] / f'seed{r["seed"]}')
         known = main_runs + recorded
+    seeds = sorted({r['seed'] for r in known} | set(args.seeds))
+
+    def record_finished() -> tuple[list[dict], list[dict]]:
+        finished = [r for method, budgets in CURVES.items() for budget in budgets
+                    for seed in seeds
+                    if (r := curve_point(method, budget, seed, out_root, known, train=False))]
+        return write_record(record, finished, recorded, stale_runs, curve_rows)
+
     if not args.finished_only:
         for seed in args.seeds:
             for method in args.methods:
                 for budget in CURVES[method]:
                     if args.budgets is None or budget in args.budgets:
+                        todo = curve_point(method, budget, seed, out_root, known, False) is None
                         curve_point(method, budget, seed, out_root, known)
-    seeds = sorted({r['seed'] for r in known} | set(args.seeds))
-    results = [r for method, budgets in CURVES.items() for budget in budgets for seed in seeds
-               if (r := curve_point(method, budget, seed, out_root, known, train=False))]
-    current = {run_key(r) for r in results}
-    stale_runs += [r for r in recorded if run_key(r) not in current]
-    results, stale_runs = settle(record, results, stale_runs)
+                        if todo:
+                            record_finished()
+    results, stale_runs = record_finished()
     rows = curve_rows(results)
     main_rows = summary([r for r in main_runs if r['method'] in ('supervised',
                                                                  'adaptseg_all_labels')])
@@ -301,9 +308,6 @@ def main() -> None:
              'around the crossing; "seeds": the range of each seed\'s own curve):\n\n'
              + parity_text(results, targets)
              + '\n\n**LabOR\'s lead per budget** (paired by seed):\n\n' + lead_text(results))
-    bench.mkdir(exist_ok=True)
-    record.write_text(json.dumps(dict(runs=results, summary=rows, stale_runs=stale_runs),
-                                 indent=2))
     (bench / f'{NAME}.md').write_text(text + '\n')
     plot(rows, main_rows[::-1], bench / f'{NAME}.png')
     figures = f'![mIoU against labels, per budget](benchmarks/{NAME}.png)'
