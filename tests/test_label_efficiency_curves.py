@@ -175,3 +175,13 @@ def test_the_effort_plot_only_where_efforts_are_recorded(curves, tmp_path):
     assert curves.plot_effort(rows, [], path) and path.read_bytes()[:4] == b'\x89PNG'
     legacy = tmp_path / 'legacy.png'
     assert not curves.plot_effort(rows[2:], [], legacy) and not legacy.exists()
+
+
+def test_the_lead_table_shows_the_labels_each_side_spent(curves):
+    results = [dict(method=m, budget=0.0025, seed=s, mIoU=v, labeled_percent=p)
+               for m, p, values in [('labor_spl', 0.25, (62.0, 61.0)),
+                                    ('ripu_regions', 0.14, (50.0, 49.0, 1.0))]
+               for s, v in enumerate(values)]  # RIPU's seed 2 has no partner
+    row = next(line for line in curves.lead_text(results).splitlines() if 'RIPU' in line)
+    assert row.split(' | ')[1:] == ['0.25%', '+12.00 ± 0.00 [+12.00, +12.00]', '2',
+                                    '0.25% / 0.14% |']

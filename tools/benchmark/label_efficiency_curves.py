@@ -141,23 +141,31 @@ def parity_text(results: list[dict], targets: dict[str, float]) -> str:
 
 def lead_text(results: list[dict]) -> str:
     """Markdown: LabOR's mIoU lead over random and RIPU at each budget, mean over the seeds
-    both have, with its 95% interval (Student's t, paired by seed)."""
-    lines = ["| LabOR's lead (mIoU) | budget | lead, 95% interval | seeds |", '|---|---|---|---|']
+    both have, with its 95% interval (Student's t, paired by seed), and the labels each side
+    spent (a method may spend less than its budget: RIPU's whole windows)."""
+    lines = ["| LabOR's lead (mIoU) | budget | lead, 95% interval | seeds | labels spent "
+             "(LabOR / other) |", '|---|---|---|---|---|']
     for labor, others in PAIRS.items():
+        x_key, unit = labels_axis(labor)
         for other in others:
             for budget in CURVES[labor]:
-                mine, theirs = ({r['seed']: r['mIoU'] for r in results
+                mine, theirs = ({r['seed']: r for r in results
                                  if r['method'] == m and r['budget'] == budget}
                                 for m in (labor, other))
-                if (lead := paired_lead(mine, theirs)) is None:
+                lead = paired_lead({s: r['mIoU'] for s, r in mine.items()},
+                                   {s: r['mIoU'] for s, r in theirs.items()})
+                if lead is None:
                     continue
                 mean, half, seeds = lead
                 interval = (f'{mean:+.2f} (one seed: no interval)' if half is None else
                             f'{mean:+.2f} ± {half:.2f} [{mean - half:+.2f}, {mean + half:+.2f}]')
                 shown = f'{100 * budget:g}%' if isinstance(budget, float) else budget
+                spent = ' / '.join(
+                    f'{statistics.mean(side[s][x_key] for s in side if s in other_side):.3g}'
+                    f'{unit}' for side, other_side in ((mine, theirs), (theirs, mine)))
                 lines.append(f'| {METHODS[labor][1].split(",")[0]} - '
                              f'{METHODS[other][1].split(",")[0]} | {shown} | {interval} | '
-                             f'{seeds} |')
+                             f'{seeds} | {spent} |')
     return '\n'.join(lines)
 
 
