@@ -101,6 +101,28 @@ def test_a_selection_round_runs_them_with_their_options():
         SelectionRound(strategy='ripu_pixels', budget=40, strategy_cfg=dict(block_radius=-1))
 
 
+def test_rounds_carry_what_whole_windows_leave_unspent():
+    """At 0.25% of a 128 x 256 image over 5 rounds (16 or 17 pixels a round), whole 3 x 3
+    windows would spend one window a round, 45 of 82 pixels; carrying each round's rest to the
+    next spends the image's budget to within one window. A strategy that spends its share
+    (random) gets exactly its share every round."""
+    for strategy in ('ripu_regions', 'random'):
+        selection = SelectionRound(strategy=strategy, budget=0.0025, num_rounds=5, seed=0)
+        labeled = torch.zeros(128, 256, dtype=torch.bool)
+        spent = []
+        for round_idx in range(5):
+            prob1, prob2 = random_probs(round_idx, (19, 128, 256)), random_probs(9, (19, 128, 256))
+            picked = selection.select(prob1, prob2, round_idx, 0, labeled)
+            assert not (picked & labeled).any()
+            labeled |= picked
+            spent.append(int(picked.sum()))
+        assert sum(selection.image_budget(128 * 256, r) for r in range(5)) == 82
+        if strategy == 'random':
+            assert spent == [selection.image_budget(128 * 256, r) for r in range(5)]
+        else:
+            assert 82 - 9 < sum(spent) <= 82
+
+
 def test_the_one_impure_uncertain_window_is_picked_first():
     """Everything is class 0 and confident but one 3x3 window: classes 0 and 1 mixed (4 / 5),
     every pixel at 50/50. Windows overlapping it are less impure or less uncertain."""

@@ -58,7 +58,8 @@ class SelectionRound:
     Args:
         strategy: Name in ``labor_mmseg.registry.SELECTION_STRATEGIES``.
         budget: Per image over all rounds: a fraction of pixels (float in (0, 1]) or a number
-            of pixels (int), split equally between the ``num_rounds`` rounds.
+            of pixels (int), split equally between the ``num_rounds`` rounds; what a round
+            leaves unspent on an image goes to its next round (:meth:`image_budget`).
         num_rounds: How many rounds share the budget.
         seed: Seed of the draws of ``random``; None until the owner sets it (the runner's).
         oracle: ``'ground_truth'`` (answers from the label files) or ``'human'`` (asked after
@@ -111,10 +112,16 @@ class SelectionRound:
                   if k in cfg}
         return cls(**{**preset, **kwargs}, num_rounds=len(rounds), owner=owner)
 
-    def image_budget(self, num_pixels: int, round_idx: int) -> int:
-        """Round ``round_idx``'s share of one image's budget."""
-        return round_budgets(budget_in_pixels(self.budget, num_pixels),
-                             self.num_rounds)[round_idx]
+    def image_budget(self, num_pixels: int, round_idx: int, spent: int | None = None) -> int:
+        """Round ``round_idx``'s share of one image's budget, plus what the earlier rounds'
+        shares left unspent when the image has ``spent`` pixels so far (None: unknown, the
+        share alone). A strategy that spends its whole share is unaffected; one that takes
+        whole windows (RIPU regions) spends the image's budget to within one window over the
+        run, instead of losing up to a window per round."""
+        shares = round_budgets(budget_in_pixels(self.budget, num_pixels), self.num_rounds)
+        if spent is None:
+            return shares[round_idx]
+        return max(0, sum(shares[:round_idx + 1]) - spent)
 
     def generator(self, round_idx: int, idx: int, device: torch.device) -> torch.Generator:
         """The draw of image ``idx`` in round ``round_idx``: per image, so sharding the images
@@ -130,7 +137,8 @@ class SelectionRound:
         kwargs = dict(self.strategy_cfg)
         if self.strategy_name == 'random':
             kwargs['generator'] = self.generator(round_idx, idx, prob1.device)
-        budget = self.image_budget(prob1.shape[1] * prob1.shape[2], round_idx)
+        budget = self.image_budget(prob1.shape[1] * prob1.shape[2], round_idx,
+                                   None if labeled is None else int(labeled.sum()))
         return self.strategy(prob1, prob2, budget, labeled=labeled, **kwargs)
 
     def ask(self, seg_map_path: str | os.PathLike, mask: np.ndarray) -> np.ndarray | None:

@@ -60,7 +60,8 @@ class ActiveSelectionHook(Hook):
     Args:
         strategy: Name in ``labor_mmseg.registry.SELECTION_STRATEGIES``.
         budget: Per image over all rounds: a fraction of pixels (float in (0, 1]) or a number
-            of pixels (int), split equally between rounds.
+            of pixels (int), split equally between rounds; what a round leaves unspent on an
+            image goes to its next round.
         rounds: Iterations after which a round runs.
         label_dir: Store directory, relative to the work dir.
         pipeline: Transforms that load a target image for scoring; default: load and pack it
