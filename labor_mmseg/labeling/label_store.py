@@ -5,7 +5,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -176,10 +176,7 @@ class LabelStore:
     def _add_round_maps(self) -> None:
         """Upgrade a version 2 store: round maps marking every queried pixel as queried before
         them (``BEFORE_ROUND_MAPS``), so only the rounds committed from now on have an effort."""
-        labels_dir = self.root / 'labels'
-        for path in self._label_files():
-            key = path.relative_to(labels_dir).with_suffix('').as_posix()
-            labels = read_label_png(path, self.num_classes, self.ignore_index)
+        for key, _, labels in self._read_label_files():
             write_png(self.round_map_path(key), np.where(labels != self.ignore_index,
                                                          BEFORE_ROUND_MAPS, 0).astype(np.uint8))
         self._manifest['version'] = MANIFEST_VERSION
@@ -235,15 +232,23 @@ class LabelStore:
         """The label PNGs on disk (temporary files of interrupted writes are not matched)."""
         return (p for p in sorted((self.root / 'labels').rglob('*.png')) if p.is_file())
 
-    def _count_files(self) -> tuple[dict[str, dict[str, Any]], int]:
-        """:func:`label_stats` of every label file by key, and the pixels of all files."""
+    def _read_label_files(self) -> Iterator[tuple[str, Path, np.ndarray]]:
+        """``(key, path, labels)`` of every label file on disk."""
         labels_dir = self.root / 'labels'
-        counts, total_pixels = {}, 0
         for path in self._label_files():
-            labels = read_label_png(path, self.num_classes, self.ignore_index)
-            key = path.relative_to(labels_dir).with_suffix('').as_posix()
+            yield (path.relative_to(labels_dir).with_suffix('').as_posix(), path,
+                   read_label_png(path, self.num_classes, self.ignore_index))
+
+    def _count_files(self, visit: Callable[[str, Path, np.ndarray], None] | None = None
+                     ) -> tuple[dict[str, dict[str, Any]], int]:
+        """:func:`label_stats` of every label file by key, and the pixels of all files;
+        ``visit(key, path, labels)`` is called on each file as it is read (one read)."""
+        counts, total_pixels = {}, 0
+        for key, path, labels in self._read_label_files():
             counts[key] = label_stats(labels, self.num_classes, self.ignore_index)
             total_pixels += labels.size
+            if visit is not None:
+                visit(key, path, labels)
         return counts, total_pixels
 
     def _find_uncommitted(self) -> None:
@@ -370,8 +375,13 @@ class LabelStore:
             raise ValueError(f'round {round_idx} is already committed in {self.manifest_path}')
         if not 0 <= round_idx < BEFORE_ROUND_MAPS - 1:
             raise ValueError(f'round index {round_idx} outside 0..{BEFORE_ROUND_MAPS - 2}')
-        effort = self._mark_round(round_idx)
-        counts, total_pixels = self._count_files()
+        effort = no_effort()
+
+        def mark(key: str, path: Path, labels: np.ndarray) -> None:
+            nonlocal effort
+            effort = add_effort(effort, self._mark_round(round_idx, key, path, labels))
+
+        counts, total_pixels = self._count_files(mark)
         per_image = {key: c['queried'] for key, c in counts.items()}
         labeled = sum(c['pixels'] for c in counts.values())
         queried = sum(per_image.values())
@@ -400,27 +410,24 @@ class LabelStore:
         self._added = 0
         self._uncommitted = {}
 
-    def _mark_round(self, round_idx: int) -> dict[str, Any]:
-        """Mark the queried pixels no round map has yet as round ``round_idx``'s and return
-        the effort of that round's pixels, over every image. A commit killed after some round
-        maps were written marks the rest when it is done again, so the effort is the same."""
-        effort = no_effort()
-        labels_dir = self.root / 'labels'
-        for path in self._label_files():
-            key = path.relative_to(labels_dir).with_suffix('').as_posix()
-            queried = read_label_png(path, self.num_classes, self.ignore_index) != self.ignore_index
-            map_path = self.round_map_path(key)
-            rounds = (cv2.imread(str(map_path), cv2.IMREAD_UNCHANGED) if map_path.is_file()
-                      else np.zeros(queried.shape, np.uint8))
-            if rounds is None or rounds.shape != queried.shape or rounds.dtype != np.uint8:
-                raise ValueError(f'{map_path}: unreadable, or not a uint8 map of {path}\'s size')
-            new = queried & (rounds == 0)
-            if new.any():
-                rounds[new] = round_idx + 1
-                write_png(map_path, rounds)
-            if (mine := rounds == round_idx + 1).any():
-                effort = add_effort(effort, mask_effort(mine))
-        return effort
+    def _mark_round(self, round_idx: int, key: str, path: Path,
+                    labels: np.ndarray) -> dict[str, Any]:
+        """Mark the queried pixels of image ``key`` (``labels``, read from ``path``) that its
+        round map lacks as round ``round_idx``'s, and return the effort of that round's pixels
+        in it. A commit killed after some round maps were written marks the rest when it is
+        done again, so the effort is the same."""
+        queried = labels != self.ignore_index
+        map_path = self.round_map_path(key)
+        rounds = (cv2.imread(str(map_path), cv2.IMREAD_UNCHANGED) if map_path.is_file()
+                  else np.zeros(queried.shape, np.uint8))
+        if rounds is None or rounds.shape != queried.shape or rounds.dtype != np.uint8:
+            raise ValueError(f'{map_path}: unreadable, or not a uint8 map of {path}\'s size')
+        new = queried & (rounds == 0)
+        if new.any():
+            rounds[new] = round_idx + 1
+            write_png(map_path, rounds)
+        mine = rounds == round_idx + 1
+        return mask_effort(mine) if mine.any() else no_effort()
 
     def _shares(self, labeled: int, queried: int, round_queried: int) -> dict[str, float]:
         """Totals as shares of the target set, where its size is known: ``labeled_percent``
