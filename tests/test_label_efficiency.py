@@ -223,9 +223,10 @@ def test_every_label_methods_count_all_target_pixels(harness, tmp_path, method):
     assert row.endswith('| 1.00 | 100.00 | all | - |'), row  # no clicks: every label
 
 
-def test_the_effort_column_is_the_seeds_mean_or_unknown(harness):
-    """Clicks per image and their estimated seconds are averaged over seeds; a seed recorded
-    before the store measured effort makes the method's effort unknown, not a partial mean."""
+def test_the_effort_column_is_the_mean_of_the_seeds_that_measured_it(harness):
+    """Clicks per image and their estimated seconds are averaged over the seeds that recorded
+    them; a seed recorded before the store measured effort is left out of the mean and the
+    cell says how many seeds it comes from; with none, the effort is unknown."""
     base = dict(method='labor_spl', mIoU=50.0, labeled_percent=2.0, points_per_image=700.0)
     runs = [dict(base, seed=0, clicks_per_image=10.0, seconds_per_image=24.0),
             dict(base, seed=1, clicks_per_image=20.0, seconds_per_image=48.0)]
@@ -233,8 +234,11 @@ def test_the_effort_column_is_the_seeds_mean_or_unknown(harness):
     assert (row['clicks_per_image'], row['seconds_per_image']) == (15.0, 36.0)
     assert harness.table([row], 50.0).endswith('| 15 (36 s) |')
     legacy = harness.summary([*runs, dict(base, seed=2)])[0]
-    assert legacy['clicks_per_image'] is None
-    assert harness.table([legacy], 50.0).endswith('| - |')
+    assert (legacy['clicks_per_image'], legacy['effort_seeds']) == (15.0, 2)
+    assert harness.table([legacy], 50.0).endswith('| 15 (36 s; 2 of 3 seeds) |')
+    unknown = harness.summary([dict(base, seed=2)])[0]
+    assert unknown['clicks_per_image'] is None
+    assert harness.table([unknown], 50.0).endswith('| - |')
 
 
 def test_recipe_ceiling_trains_adaptseg_on_every_target_label():

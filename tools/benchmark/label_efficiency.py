@@ -280,22 +280,27 @@ def summary(results: list[dict]) -> list[dict]:
                 std=statistics.stdev(mious) if len(mious) > 1 else 0.0,
                 labeled_percent=statistics.mean(r['labeled_percent'] for r in runs),
                 points_per_image=statistics.mean(r['points_per_image'] for r in runs),
-                **{key: mean_or_none([r.get(key) for r in runs])
-                   for key in ('clicks_per_image', 'seconds_per_image')}))
+                **effort_mean(runs)))
     return rows
 
 
-def mean_or_none(values: list[float | None]) -> float | None:
-    """The mean, or None when a value is missing (a run recorded before effort was)."""
-    return None if any(v is None for v in values) else statistics.mean(values)
+def effort_mean(runs: list[dict]) -> dict:
+    """Clicks and seconds per image, each the mean over the ``effort_seeds`` runs that
+    recorded it (None with none: every store predates round maps, or there is no store)."""
+    measured = [r for r in runs if r.get('clicks_per_image') is not None]
+    return {'effort_seeds': len(measured),
+            **{key: statistics.mean(r[key] for r in measured) if measured else None
+               for key in ('clicks_per_image', 'seconds_per_image')}}
 
 
 def effort_cell(row: dict) -> str:
     """A table's effort column: clicks per target image and the seconds they are estimated
-    at, '-' where not recorded (no store, or one from before round maps)."""
+    at, with the seeds they come from when not every seed recorded them; '-' where none did."""
     if row.get('clicks_per_image') is None:
         return '-'
-    return f'{row["clicks_per_image"]:.0f} ({row["seconds_per_image"]:.0f} s)'
+    seeds = row.get('effort_seeds', row['seeds'])
+    partial = f'; {seeds} of {row["seeds"]} seeds' if seeds < row['seeds'] else ''
+    return f'{row["clicks_per_image"]:.0f} ({row["seconds_per_image"]:.0f} s{partial})'
 
 
 def full_supervision(rows: list[dict]) -> dict | None:

@@ -224,8 +224,8 @@ def plot(rows: list[dict], ceilings: list[dict], path: Path) -> None:
 
 def plot_effort(rows: list[dict], ceilings: list[dict], path: Path) -> bool:
     """mIoU against the estimated annotation time per target image (log x), every method in
-    one panel so that pixel and point budgets compare by effort; only points whose every run
-    recorded its effort. False (nothing written) when there is none."""
+    one panel so that pixel and point budgets compare by effort; only points where a run
+    recorded its effort (the mean of those that did). False (nothing written) when none did."""
     if all(r.get('seconds_per_image') is None for r in rows):
         return False
     import matplotlib
