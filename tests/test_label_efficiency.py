@@ -126,6 +126,20 @@ def test_each_finished_run_is_recorded_before_the_next_trains(harness, repo, mon
     assert [r['seed'] for r in record['runs']] == [0]
 
 
+def test_a_record_is_replaced_whole_never_rewritten_in_place(harness, repo):
+    """A campaign sharing the record reads it while another writes: the reader that opened
+    it before a write still reads the whole record it opened (a half-written one failed a
+    retrain as 'not a label-efficiency record')."""
+    main, root = repo
+    main('--seeds', '0')
+    record = root / 'benchmarks' / 'label_efficiency.json'
+    before = record.read_text()
+    with record.open() as reader:
+        main('--seeds', '0', '--retrain', 'a test')
+        assert reader.read() == before
+    assert record.read_text() != before and not list(record.parent.glob('.*.tmp'))
+
+
 def test_recorded_runs_of_another_config_are_kept_aside_and_retrained(harness, repo):
     main, root = repo
     main('--seeds', '0')

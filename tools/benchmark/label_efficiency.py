@@ -46,7 +46,7 @@ from readme_sections import readme_section, update_readme_section  # beside this
 
 import labor_mmseg  # noqa: F401  (registers components)
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
-from labor_mmseg.labeling import LabelStore
+from labor_mmseg.labeling import LabelStore, write_atomic
 from labor_mmseg.utils import hook_cfg_options
 from labor_mmseg.utils.experiment import set_aside, train_and_test
 
@@ -171,7 +171,7 @@ def supersede(record: Path, runs: list[dict], reason: str,
     content['stale_runs'] = content.get('stale_runs', []) + [
         {**entry, 'superseded': reason} for entry in content['runs'] if run_key(entry) in keys]
     content['runs'] = [entry for entry in content['runs'] if run_key(entry) not in keys]
-    record.write_text(json.dumps(content, indent=2))
+    write_atomic(record, json.dumps(content, indent=2).encode())
     for entry in runs:
         result_file = work_dir_of(entry) / 'result.json'
         if result_file.is_file() and json.loads(result_file.read_text()).items() <= entry.items():
@@ -187,13 +187,13 @@ def write_record(record: Path, results: list[dict], recorded: list[dict],
     ``fields``, their ``rows(results)`` as its summary, and as stale runs ``stale_runs`` plus
     the ``recorded`` runs that no longer count (see :func:`settle`); return the runs and stale
     runs written. Called after every run a campaign trains, so a session that ends keeps
-    every finished run."""
+    every finished run; replaced atomically, so a campaign sharing the record never reads it
+    half written."""
     current = {run_key(r) for r in results}
     results, stale_runs = settle(
         record, results, stale_runs + [r for r in recorded if run_key(r) not in current])
-    record.parent.mkdir(exist_ok=True)
-    record.write_text(json.dumps(dict(**fields, runs=results, summary=rows(results),
-                                      stale_runs=stale_runs), indent=2))
+    write_atomic(record, json.dumps(dict(**fields, runs=results, summary=rows(results),
+                                         stale_runs=stale_runs), indent=2).encode())
     return results, stale_runs
 
 
@@ -298,7 +298,7 @@ def effort_cell(row: dict) -> str:
     at, with the seeds they come from when not every seed recorded them; '-' where none did."""
     if row.get('clicks_per_image') is None:
         return '-'
-    seeds = row.get('effort_seeds', row['seeds'])
+    seeds = row['effort_seeds']
     partial = f'; {seeds} of {row["seeds"]} seeds' if seeds < row['seeds'] else ''
     return f'{row["clicks_per_image"]:.0f} ({row["seconds_per_image"]:.0f} s{partial})'
 
