@@ -1,5 +1,6 @@
 """Shared fixtures: a tiny synthetic benchmark and configs pointed at it."""
 import importlib.util
+import secrets
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -64,6 +65,21 @@ def _point_at(dataset: dict, root: Path) -> None:
     for key in ('dataset', 'source', 'target'):
         if key in dataset:
             _point_at(dataset[key], root)
+
+
+LABEL_STUDIO_EMAIL = 'annotator@example.com'
+
+
+@pytest.fixture(scope='session')
+def label_studio(tmp_path_factory):
+    """A real Label Studio server (``tools/label_studio/serve.py``: its own venv, 127.0.0.1,
+    SQLite, offline) shared by the session's tests, stopped when they end, whatever happens."""
+    serve = load_script('tools/label_studio/serve.py')
+    server = serve.LabelStudioServer(tmp_path_factory.mktemp('label_studio'),
+                                     LABEL_STUDIO_EMAIL, secrets.token_urlsafe(12))
+    with server:
+        yield server
+    assert server.process.poll() is not None  # stopped
 
 
 @pytest.fixture(autouse=True, scope='session')

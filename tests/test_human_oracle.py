@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from mmengine.runner import Runner
 
-from labor_mmseg.labeling import QUERIED_VOID, LabelStore, read_queries
+from labor_mmseg.labeling import QUERIED_UNANSWERED, QUERIED_VOID, LabelStore, read_queries
 from labor_mmseg.labeling.label_studio import VOID_LABEL
 
 from .conftest import REPO, tiny_config
@@ -38,12 +38,13 @@ def test_queries_exported_answers_imported_training_resumed(tiny_benchmark, tmp_
     with pytest.raises(RuntimeError, match='import_answers'):
         Runner.from_cfg(cfg).train()
 
-    # A person answers from the ground truth but leaves one pixel per image unsure (255).
+    # A person answers from the ground truth (void, 254, where it has no class) but leaves one
+    # pixel per image unsure (255).
     answers = tmp_path / 'answers'
     gt_root = tiny_benchmark / 'cityscapes' / 'gtFine' / 'train'
     for key, mask in queries.items():
         gt = cv2.imread(str(gt_root / f'{key}_gtFine_labelTrainIds.png'), cv2.IMREAD_UNCHANGED)
-        answer = np.where(mask, gt, 255).astype(np.uint8)
+        answer = np.where(mask, np.where(gt == 255, QUERIED_VOID, gt), 255).astype(np.uint8)
         y, x = np.argwhere(mask)[0]
         answer[y, x] = 255
         (answers / key).parent.mkdir(parents=True, exist_ok=True)
@@ -75,10 +76,11 @@ def test_queries_exported_answers_imported_training_resumed(tiny_benchmark, tmp_
     store = LabelStore(tmp_path / 'label_store', manifest['dataset'])
     entry = store.manifest['rounds'][0]
     assert entry['queried'] == 6 * 40 and entry['oracle'] == 'human'
+    assert entry['unanswered'] == 6  # one unsure pixel per image: spent, not labeled
     for key, mask in queries.items():
         stored = store.read(key)
         assert ((stored != 255) == mask).all()
-        assert (stored == QUERIED_VOID).sum() >= 1  # the unsure pixel is spent, not labeled
+        assert (stored == QUERIED_UNANSWERED).sum() == 1
 
 
 def test_exported_rounds_go_by_number_and_answered_ones_drop_out(tmp_path):
@@ -89,7 +91,7 @@ def test_exported_rounds_go_by_number_and_answered_ones_drop_out(tmp_path):
     for number in numbers:
         (tmp_path / 'queries' / f'round_{number}').mkdir(parents=True)
         (tmp_path / 'queries' / f'round_{number}' / 'round.json').write_text(
-            json.dumps(dict(round=number - 1)))
+            json.dumps(dict(round=number)))
     (tmp_path / 'queries' / 'round_3').mkdir()  # no round.json: not exported (yet)
     assert [p.name for p in exported_rounds(tmp_path / 'queries')] == [
         f'round_{n}' for n in numbers]
@@ -205,11 +207,16 @@ BAD_EXPORTS = {  # kind -> (change of a good export, words of the error)
     'empty annotation': (lambda e: e[2]['annotations'][1].update(result=[]),
                          r'task 102, annotation 5: field "result" is empty'),
     'duplicate task': (lambda e: e.append(dict(e[1], id=999)),
-                       r'task 999: .* repeats task 101 \(duplicate task\)'),
+                       r'task 999: .* repeats task 101 \(duplicate task'),
     'wrong image size': (lambda e: set_first_result(e, original_width=64),
                          r'task 100, .*"original_width"/"original_height" is 64x64'),
     'mixed rounds': (lambda e: e[4]['data'].update(labor_round=3),
-                     r'task 104: field "data.labor_round" is 3.*\(mixed rounds\)'),
+                     r'task 104: field "data.labor_round" is 3, the round asked is 1'),
+    'another round': (lambda e: [t['data'].update(labor_round=2) for t in e],
+                      r'task 100: field "data.labor_round" is 2, the round asked is 1'),
+    'another run': (lambda e: [t['data'].update(labor_run='0123456789ab') for t in e],
+                    r"task 100: field \"data.labor_run\" is '0123456789ab', this run is "
+                    r"'[0-9a-f]{12}': the task belongs to another run"),
     'missing task': (lambda e: e.pop(3), r'1 queried images have no task or annotation'),
     'unknown tool': (lambda e: set_first_result(e, from_name='polygon'),
                      r'task 100, annotation 1, .*"from_name"/"to_name" is .polygon.'),
@@ -226,9 +233,9 @@ def test_a_bad_label_studio_export_is_refused_by_name_and_stores_nothing(answere
     shutil.copytree(source, work_dir)
     change, message = BAD_EXPORTS[kind]
     export = json.loads(json.dumps(good))
-    text = change(export)
+    truncated = change(export) == 'truncated'
     path = tmp_path / 'export.json'
-    path.write_text(json.dumps(export)[:-200] if text == 'truncated' else json.dumps(export))
+    path.write_text(json.dumps(export)[:-200] if truncated else json.dumps(export))
     store = work_dir / 'label_store'
     before = store_bytes(store)
     with pytest.raises(LabelStudioExportError, match=message):

@@ -17,7 +17,14 @@ from labor_mmseg.labeling import (
     import_answers,
     label_stats,
 )
-from labor_mmseg.labeling.effort import SECONDS_PER_CLICK, mask_effort, no_effort
+from labor_mmseg.labeling.effort import (
+    REVIEW_FIELDS,
+    SECONDS_PER_CLICK,
+    add_effort,
+    mask_effort,
+    no_effort,
+)
+from labor_mmseg.labeling.label_store import QUERIED_UNANSWERED
 
 SIGNATURE = {'type': 'CityscapesDataset', 'data_root': 'data/cityscapes', 'num_images': 2}
 KEY = 'aachen/aachen_000000_000019'
@@ -78,22 +85,37 @@ def test_a_pixel_is_never_queried_twice(tmp_path):
     np.testing.assert_array_equal(store.read(KEY), sparse((3, 3), {(0, 0): 1}))  # unchanged
 
 
-def test_void_answers_spend_the_query_but_stay_unlabeled(tmp_path):
+def test_void_and_unanswered_spend_the_query_but_stay_unlabeled(tmp_path):
     store = LabelStore(tmp_path / 'label_store', SIGNATURE)
     queried = np.zeros((4, 5), dtype=bool)
-    queried[0, :3] = True  # three pixels asked; the oracle answers class 2 and two voids
-    store.add(KEY, sparse((4, 5), {(0, 0): 2}), queried)
+    queried[0, :3] = True  # three pixels asked: answered class 2, void, and left unanswered
+    store.add(KEY, sparse((4, 5), {(0, 0): 2, (0, 1): QUERIED_VOID}), queried)
     stored = store.read(KEY)
-    assert stored[0, 0] == 2 and (stored[0, 1:3] == QUERIED_VOID).all()
+    assert stored[0, :3].tolist() == [2, QUERIED_VOID, QUERIED_UNANSWERED] == [2, 254, 253]
     np.testing.assert_array_equal(store.queried_mask(KEY, (4, 5)), queried)
     with pytest.raises(ValueError, match='already queried'):
         store.add(KEY, sparse((4, 5), {}), queried & (np.arange(5) == 1))
     with pytest.raises(ValueError, match='inside the queried'):
         store.add(KEY, sparse((4, 5), {(3, 3): 1}), np.zeros((4, 5), dtype=bool))
+    with pytest.raises(ValueError, match='inside the queried'):
+        store.add(KEY, sparse((4, 5), {(3, 3): QUERIED_VOID}), np.zeros((4, 5), dtype=bool))
+    with pytest.raises(ValueError, match='outside 0..18, 254'):
+        store.add(KEY, sparse((4, 5), {(3, 3): QUERIED_UNANSWERED}))  # not an answer
+    assert store.labeled_pixels == 1
     store.commit_round(0, 10, {})
     entry = store.manifest['rounds'][0]
-    assert (entry['pixels'], entry['queried']) == (1, 3)
+    assert (entry['pixels'], entry['queried'], entry['void'], entry['unanswered']) == (1, 3, 1, 1)
     assert store.labeled_pixels == 1 and store.manifest['queried_pixels'] == 3
+    totals = LabelStore.open(tmp_path / 'label_store').totals()
+    assert (totals['void_pixels'], totals['unanswered_pixels']) == (1, 1)
+
+
+def test_num_classes_leaves_room_for_void_and_unanswered(tmp_path):
+    LabelStore(tmp_path / 'a', SIGNATURE, num_classes=253)
+    with pytest.raises(ValueError, match='num_classes must be in 1..253'):
+        LabelStore(tmp_path / 'b', SIGNATURE, num_classes=254)
+    with pytest.raises(ValueError, match='ignore_index'):
+        LabelStore(tmp_path / 'c', SIGNATURE, ignore_index=254)
 
 
 def test_add_validates_shape_and_values(tmp_path):
@@ -134,8 +156,13 @@ def test_bad_values_in_a_label_file_raise(tmp_path):
     path = store.path(KEY)
     path.parent.mkdir(parents=True)
     cv2.imwrite(str(path), sparse((4, 4), {(1, 2): 200}))
-    with pytest.raises(ValueError, match=re.escape(str(path)) + r'.*outside 0\.\.18'):
+    with pytest.raises(ValueError, match=re.escape(str(path)) + r'.*outside 0\.\.18, 253, 254'):
         store.read(KEY)
+    cv2.imwrite(str(path), sparse((4, 4), {(1, 2): 252}))
+    with pytest.raises(ValueError, match=r'\[252\]'):
+        store.read(KEY)
+    cv2.imwrite(str(path), sparse((4, 4), {(1, 2): 253, (1, 3): 254, (0, 0): 18}))
+    assert store.read(KEY)[1, 2:].tolist() == [253, 254]
     cv2.imwrite(str(path), np.zeros((4, 4, 3), np.uint8))
     with pytest.raises(ValueError, match='single-channel'):
         store.read(KEY)
@@ -165,13 +192,14 @@ def test_commit_round_records_counts_and_is_idempotent(tmp_path):
               for n in (1, 2)}
     assert manifest['rounds'] == [
         {'round': 0, 'iteration': 10000, 'pixels': 3, 'queried': 3,
-         'class_counts': [0, 2, 0, 1], 'images': 1, 'effort': region,
-         'points': 3, 'strategy': 'ppl'},
+         'class_counts': [0, 2, 0, 1], 'images': 1, 'effort': region, 'void': 0,
+         'unanswered': 0, 'points': 3, 'strategy': 'ppl'},
         {'round': 1, 'iteration': 12000, 'pixels': 2, 'queried': 2,
-         'class_counts': [1, 0, 1, 0], 'images': 2, 'effort': points[2],
-         'points': 2},
+         'class_counts': [1, 0, 1, 0], 'images': 2, 'effort': points[2], 'void': 0,
+         'unanswered': 0, 'points': 2},
         {'round': 2, 'iteration': 14000, 'pixels': 1, 'queried': 1,
-         'class_counts': [1, 0, 0, 0], 'images': 1, 'effort': points[1]},
+         'class_counts': [1, 0, 0, 0], 'images': 1, 'effort': points[1], 'void': 0,
+         'unanswered': 0},
     ]
     assert (manifest['labeled_pixels'], manifest['total_pixels']) == (6, 10)
     with pytest.raises(ValueError, match='round 1 is already committed'):
@@ -218,7 +246,94 @@ def test_within_a_process_the_latest_store_object_takes_the_lock_over(tmp_path):
 
 def test_label_stats():
     stats = label_stats(sparse((2, 2), {(0, 0): 2, (1, 1): 2, (0, 1): 0}), num_classes=3)
-    assert stats == {'pixels': 3, 'queried': 3, 'class_counts': [1, 0, 2]}
+    assert stats == {'pixels': 3, 'queried': 3, 'class_counts': [1, 0, 2], 'void': 0,
+                     'unanswered': 0}
+    stats = label_stats(sparse((2, 3), {(0, 0): 2, (0, 1): QUERIED_VOID,
+                                        (0, 2): QUERIED_UNANSWERED, (1, 0): QUERIED_VOID}),
+                        num_classes=3)
+    assert stats == {'pixels': 1, 'queried': 4, 'class_counts': [0, 0, 1], 'void': 2,
+                     'unanswered': 1}
+
+
+def strip_new_fields(root: Path) -> dict:
+    """Make the store at ``root`` look written before run ids and void/unanswered counts."""
+    manifest = json.loads((root / 'manifest.json').read_text())
+    for name in ('run_id', 'void_pixels', 'unanswered_pixels'):
+        del manifest[name]
+    for entry in manifest['rounds']:
+        del entry['void'], entry['unanswered']
+    (root / 'manifest.json').write_text(json.dumps(manifest))
+    return manifest
+
+
+def test_a_store_without_void_counts_reads_as_before(tmp_path):
+    """A store written before unanswered pixels were told apart holds 254 for both: its rounds
+    and numbers stay as they are, its totals' counts are unknown, and a new round counts its
+    own void and unanswered pixels (254 before it being void)."""
+    store = LabelStore(tmp_path, SIGNATURE, num_classes=4)
+    queried = np.zeros((3, 3), bool)
+    queried[0] = True
+    store.add(KEY, sparse((3, 3), {(0, 0): 1, (0, 1): QUERIED_VOID, (0, 2): QUERIED_VOID}),
+              queried)
+    store.commit_round(0, 10, {})
+    manifest = strip_new_fields(tmp_path)
+    old = LabelStore.open(tmp_path)
+    assert old.manifest == manifest
+    totals = old.totals()
+    assert (totals['labeled_pixels'], totals['queried_pixels']) == (1, 3)
+    assert totals['void_pixels'] is totals['unanswered_pixels'] is None
+    queried = np.zeros((3, 3), bool)
+    queried[1] = True
+    old.add(KEY, sparse((3, 3), {(1, 0): QUERIED_VOID, (1, 1): 2}), queried)
+    old.commit_round(1, 20, {})
+    entry = old.manifest['rounds'][1]
+    assert (entry['pixels'], entry['queried'], entry['void'], entry['unanswered']) == (1, 3, 1, 1)
+    assert old.manifest['rounds'][0] == manifest['rounds'][0]
+    assert old.totals()['void_pixels'] is None  # round 0's is unknown
+    assert (old.manifest['void_pixels'], old.manifest['unanswered_pixels']) == (3, 1)
+
+
+def test_a_store_has_a_run_id_from_its_creation_or_first_lock(tmp_path):
+    store = LabelStore(tmp_path / 'new', SIGNATURE)
+    assert re.fullmatch('[0-9a-f]{12}', store.run_id)
+    assert LabelStore.open(tmp_path / 'new').run_id == store.run_id
+    assert LabelStore(tmp_path / 'other', SIGNATURE).run_id != store.run_id
+    old = LabelStore(tmp_path / 'old', SIGNATURE)
+    old.commit_round(0, 10, {})
+    strip_new_fields(tmp_path / 'old')
+    reader = LabelStore.open(tmp_path / 'old')
+    assert reader.run_id is None  # not locked: nothing written
+    writer = LabelStore.open(tmp_path / 'old')
+    writer.lock()
+    try:
+        run_id = writer.run_id
+        assert re.fullmatch('[0-9a-f]{12}', run_id)
+        manifest = json.loads((tmp_path / 'old' / 'manifest.json').read_text())
+        assert manifest['run_id'] == run_id and manifest['rounds'] == writer.manifest['rounds']
+        reader.reload()
+        assert reader.run_id == run_id
+        reader.lock()  # takes the lock over in this process: keeps the id
+        assert reader.run_id == run_id == LabelStore.open(tmp_path / 'old').run_id
+    finally:
+        reader.unlock()
+
+
+def test_rounds_carry_their_review_and_the_totals_sum_it(tmp_path):
+    store = LabelStore(tmp_path, SIGNATURE)
+    review = dict(proposals=3, accepted=2, relabeled=1, repainted=0, skipped=0, clicks=2,
+                  seconds=3 * 1.6 + 2 * SECONDS_PER_CLICK)
+    store.add(KEY, sparse((3, 3), {(0, 0): 1}))
+    store.commit_round(0, 10, {'review': review})
+    store.add(KEY, sparse((3, 3), {(2, 2): 1}))
+    store.commit_round(1, 20, {'review': review})
+    assert store.manifest['rounds'][1]['review'] == review
+    assert store.totals()['review'] == add_effort(review, review, REVIEW_FIELDS)
+    with pytest.raises(ValueError, match='review'):
+        store.commit_round(2, 30, {'review': {'proposals': 1}})
+    store.commit_round(2, 30, {})
+    assert store.totals()['review'] is None  # round 3 has none
+    assert LabelStore(tmp_path / 'empty', SIGNATURE).totals()['review'] == no_effort(
+        REVIEW_FIELDS)
 
 
 # --- oracles -----------------------------------------------------------------------------------
@@ -256,7 +371,7 @@ def test_export_import_round_trip(tmp_path):
     path = export_queries(queries, tmp_path / 'queries', image_paths={KEY: 'img/a.png'})
     listing = json.loads(path.read_text())['queries']
     assert [q['key'] for q in listing] == [KEY, 'b']
-    assert listing[0]['points'] == [[0, 1], [2, 3]] and listing[0]['image'] == 'img/a.png'
+    assert listing[0]['num_pixels'] == 2 and listing[0]['image'] == 'img/a.png'
     assert 'image' not in listing[1]
     mask_png = cv2.imread(str(tmp_path / 'queries' / listing[0]['mask']), cv2.IMREAD_UNCHANGED)
     np.testing.assert_array_equal(mask_png, queries[KEY].astype(np.uint8) * 255)
@@ -288,7 +403,7 @@ def test_the_store_owns_its_shares_of_the_target_set(tmp_path):
     labels = np.full((4, 4), 255, np.uint8)
     labels[0, :2] = 1
     queried = labels != 255
-    queried[1, 0] = True  # asked, answered void
+    queried[1, 0] = True  # asked, left unanswered
     store.add('a', labels, queried)
     with pytest.raises(ValueError, match='points_per_image'):
         store.commit_round(0, 10, {'points_per_image': 9})  # the store counts it
@@ -300,7 +415,8 @@ def test_the_store_owns_its_shares_of_the_target_set(tmp_path):
     totals = LabelStore.open(tmp_path).totals()
     assert totals == dict(rounds=1, labeled_pixels=2, queried_pixels=3, labeled_percent=6.25,
                           queried_percent=100 * 3 / 32, queried_per_image=1.5,
-                          effort=mask_effort(queried))
+                          void_pixels=0, unanswered_pixels=1, effort=mask_effort(queried),
+                          review=None)
     with pytest.raises(ValueError, match='target_pixels'):
         LabelStore(tmp_path, {'name': 'x'}, num_classes=3, target_pixels=64)
     with pytest.raises(ValueError, match='target_images'):

@@ -3,11 +3,12 @@ import copy
 import json
 import xml.etree.ElementTree as ET
 
+import cv2
 import numpy as np
 import pytest
 from mmseg.datasets import CityscapesDataset
 
-from labor_mmseg.labeling import QUERIED_VOID, export_queries
+from labor_mmseg.labeling import QUERIED_VOID, RoundRequest
 from labor_mmseg.labeling.label_studio import (
     LabelStudioExportError,
     brush_to_rle,
@@ -18,6 +19,7 @@ from labor_mmseg.labeling.label_studio import (
     rle_to_brush,
     round_tasks,
 )
+from labor_mmseg.labeling.proposals import make_proposals
 
 CLASSES = CityscapesDataset.METAINFO['classes']
 PALETTE = CityscapesDataset.METAINFO['palette']
@@ -135,87 +137,91 @@ H, W = 30, 40
 
 @pytest.fixture
 def round_dir(tmp_path):
-    """Round 2 (index) of strategy 'ppl': a region query, a point query, a one-point query."""
+    """Round 2 of run 'run0', strategy 'ppl': a region query (brush proposals), a point query
+    and a one-point query (keypoints), an image without a query; A's classes at random."""
     rng = np.random.default_rng(0)
     region = np.zeros((H, W), bool)
-    region[5:25, 3:37] = rng.random((20, 34)) < 0.9  # 600+ pixels: > max_points below
+    region[5:25, 3:37] = rng.random((20, 34)) < 0.9
     points = np.zeros((H, W), bool)
     points[[0, 7, 29, 12], [0, 39, 5, 20]] = True
     one = np.zeros((H, W), bool)
     one[29, 39] = True
-    queries = {'city/reg': region, 'city/pts': points, 'one': one}
-    qdir = tmp_path / 'queries' / 'round_2'
-    export_queries(queries, qdir, {k: f'/data/{k}.png' for k in queries}, max_points=10)
-    (qdir / 'round.json').write_text(json.dumps(dict(round=2, iteration=40, strategy='ppl',
-                                                     label_dir='labels')))
+    queries = {'city/area': region, 'city/pts': points, 'one': one}
+    predicted = rng.integers(0, 3, (3, H, W)).astype(np.uint8)
+    proposals = {key: make_proposals(mask, pred, key != 'city/area')
+                 for (key, mask), pred in zip(queries.items(), predicted, strict=True)}
+    request = RoundRequest(
+        run_id='run0', round_idx=1, iteration=40, strategy='ppl',
+        queries={**queries, 'none': np.zeros((H, W), bool)},
+        proposals={**proposals, 'none': make_proposals(np.zeros((H, W), bool),
+                                                       predicted[0], False)},
+        image_paths={k: f'/data/{k}.png' for k in [*queries, 'none']}, label_paths={},
+        classes=list(CLASSES), palette=list(PALETTE), query_dir=tmp_path / 'round_2')
     gt = rng.integers(0, 19, (3, H, W)).astype(np.uint8)
     gt[0, 10:12] = 255  # unlabeled ground truth stays unanswered
-    return qdir, queries, dict(zip(queries, gt, strict=True))
+    return request, queries, dict(zip(queries, gt, strict=True)), dict(zip(queries, predicted,
+                                                                           strict=True))
 
 
 def url(key, path):
     return f'http://host/data/{key}?p={path}'
 
 
-def test_round_tasks_keys_points_and_brush(round_dir):
-    qdir, queries, _ = round_dir
-    tasks = round_tasks(qdir, url)
-    assert [t['data']['labor_key'] for t in tasks] == list(queries)
-    for task in tasks:
-        key = task['data']['labor_key']
+def test_round_tasks_show_a_labeled_proposal_per_region_and_point(round_dir):
+    request, queries, _, predicted = round_dir
+    tasks = round_tasks(request, url)
+    assert [t['data']['labor_key'] for t in tasks] == sorted(queries)  # 'none': no task
+    by_key = {t['data']['labor_key']: t for t in tasks}
+    for key, task in by_key.items():
         assert task['data'] == dict(image=f'http://host/data/{key}?p=/data/{key}.png',
-                                    labor_key=key, labor_round=2)
+                                    labor_run='run0', labor_round=2, labor_key=key)
         (pred,) = task['predictions']
-        assert pred['model_version'] == 'labor-ppl-round2'
+        assert pred['model_version'] == 'labor-ppl'
         for r in pred['result']:
             assert (r['original_width'], r['original_height'], r['image_rotation'],
                     r['to_name']) == (W, H, 0, 'image')
-    brush = tasks[0]['predictions'][0]['result']
-    assert len(brush) == 1 and brush[0]['type'] == 'brushlabels'
-    assert brush[0]['from_name'] == 'label'
-    assert brush[0]['value']['format'] == 'rle' and brush[0]['value']['brushlabels'] == []
-    assert (rle_to_brush(brush[0]['value']['rle'], H, W) == queries['city/reg']).all()
-    pts = tasks[1]['predictions'][0]['result']
+    # Regions: one brush per connected region of one predicted class, labeled with it.
+    brushes = by_key['city/area']['predictions'][0]['result']
+    region, pred = queries['city/area'], predicted['city/area']
+    assert {b['type'] for b in brushes} == {'brushlabels'}
+    assert {b['from_name'] for b in brushes} == {'label'}
+    union = np.zeros((H, W), bool)
+    for b in brushes:
+        (name,) = b['value']['brushlabels']
+        painted = rle_to_brush(b['value']['rle'], H, W)
+        assert (pred[painted] == CLASSES.index(name)).all() and not (painted & union).any()
+        count, _ = cv2.connectedComponents(painted.view(np.uint8), connectivity=8)
+        assert count == 2  # one region
+        union |= painted
+    assert (union == region).all()
+    count = sum(cv2.connectedComponents((region & (pred == c)).view(np.uint8),
+                                        connectivity=8)[0] - 1 for c in range(3))
+    assert len(brushes) == count
+    # Points: one keypoint per queried pixel at its centre, labeled with A's class there.
+    pts = by_key['city/pts']['predictions'][0]['result']
     assert [r['type'] for r in pts] == ['keypointlabels'] * 4
     assert {r['from_name'] for r in pts} == {'point'}
     got = sorted((r['value']['y'], r['value']['x']) for r in pts)
     want = sorted(((y + 0.5) / H * 100, (x + 0.5) / W * 100)
                   for y, x in np.argwhere(queries['city/pts']))
     assert np.allclose(got, want)
-    assert pts[0]['value']['keypointlabels'] == [] and pts[0]['value']['width'] > 0
-    one = tasks[2]['predictions'][0]['result'][0]['value']
+    for r in pts:
+        y, x = int(r['value']['y'] / 100 * H), int(r['value']['x'] / 100 * W)
+        assert r['value']['keypointlabels'] == [CLASSES[predicted['city/pts'][y, x]]]
+    one = by_key['one']['predictions'][0]['result'][0]['value']
     assert (one['x'], one['y']) == pytest.approx((39.5 / 40 * 100, 29.5 / 30 * 100))
     ids = [r['id'] for t in tasks for r in t['predictions'][0]['result']]
     assert len(set(ids)) == len(ids)
-    assert ids == [r['id'] for t in round_tasks(qdir, url) for r in t['predictions'][0]['result']]
-    # max_points: the point query becomes a region once it has more points than allowed.
-    assert round_tasks(qdir, url, max_points=3)[1]['predictions'][0]['result'][0]['type'] == \
-        'brushlabels'
+    again = round_tasks(request, url)
+    assert ids == [r['id'] for t in again for r in t['predictions'][0]['result']]
+    assert [t['data']['labor_key'] for t in round_tasks(request, url, ['one'])] == ['one']
 
 
-def test_round_tasks_label_pre_annotations_with_predictions(round_dir):
-    qdir, queries, gt = round_dir
-    tasks = round_tasks(qdir, url, classes=CLASSES, predictions=gt)
-    brushes = tasks[0]['predictions'][0]['result']
-    region = queries['city/reg']
-    assert {b['value']['brushlabels'][0] for b in brushes} == \
-        {CLASSES[c] for c in np.unique(gt['city/reg'][region]) if c < 19}
-    union = np.zeros((H, W), bool)
-    for b in brushes:
-        cls = CLASSES.index(b['value']['brushlabels'][0])
-        painted = rle_to_brush(b['value']['rle'], H, W)
-        assert (gt['city/reg'][painted] == cls).all() and not (painted & union).any()
-        union |= painted
-    assert (union == region & (gt['city/reg'] < 19)).all()
-    for r in tasks[1]['predictions'][0]['result']:
-        y, x = int(r['value']['y'] / 100 * H), int(r['value']['x'] / 100 * W)
-        assert r['value']['keypointlabels'] == [CLASSES[gt['city/pts'][y, x]]]
-
-
-def test_round_index_is_none_without_round_json(round_dir):
-    qdir, _, _ = round_dir
-    (qdir / 'round.json').unlink()
-    assert {t['data']['labor_round'] for t in round_tasks(qdir, url)} == {None}
+def test_labeling_config_shows_only_the_tool_the_queries_need():
+    brush = ET.fromstring(labeling_config(CLASSES, PALETTE, points=False))
+    assert brush.find('BrushLabels') is not None and brush.find('KeyPointLabels') is None
+    point = ET.fromstring(labeling_config(CLASSES, PALETTE, points=True))
+    assert point.find('BrushLabels') is None and point.find('KeyPointLabels') is not None
 
 
 # --- reading an export ---------------------------------------------------------------------------
@@ -223,25 +229,28 @@ def test_round_index_is_none_without_round_json(round_dir):
 def annotate(tasks, gt, spill=True):
     """A simulated annotator: labels every query from ground truth, as Label Studio exports it.
 
-    Brushes paint each class over the whole image (``spill``), beyond the query: clipped."""
+    Brushes paint each class of the queried regions over the whole image (``spill``), beyond
+    the query: clipped."""
     export = []
     for n, task in enumerate(tasks):
         key = task['data']['labor_key']
         results = []
-        for r in copy.deepcopy(task['predictions'][0]['result']):
+        queried = np.zeros((H, W), bool)
+        proposals = copy.deepcopy(task['predictions'][0]['result'])
+        for r in proposals:
             if r['type'] == 'keypointlabels':
                 y, x = int(r['value']['y'] / 100 * H), int(r['value']['x'] / 100 * W)
                 if gt[key][y, x] < 19:
                     r['value']['keypointlabels'] = [CLASSES[gt[key][y, x]]]
                     results.append(r)
                 continue
-            queried = rle_to_brush(r['value']['rle'], H, W)
-            for c in np.unique(gt[key][queried]):
-                if c == 255:
-                    continue
-                painted = (gt[key] == c) if spill else (gt[key] == c) & queried
-                results.append(dict(r, id=f'{r["id"]}-{c}', value=dict(
-                    format='rle', rle=brush_to_rle(painted), brushlabels=[CLASSES[c]])))
+            queried |= rle_to_brush(r['value']['rle'], H, W)
+        for c in np.unique(gt[key][queried]):
+            if c == 255:
+                continue
+            painted = (gt[key] == c) if spill else (gt[key] == c) & queried
+            results.append(dict(proposals[0], id=f'gt-{c}', value=dict(
+                format='rle', rle=brush_to_rle(painted), brushlabels=[CLASSES[c]])))
         export.append(dict(id=100 + n, data=task['data'], predictions=[7], annotations=[dict(
             id=1000 + n, result=results, was_cancelled=False, ground_truth=False,
             created_at='2024-05-01T10:00:00.000000Z', updated_at='2024-05-01T10:00:00.000000Z',
@@ -250,8 +259,8 @@ def annotate(tasks, gt, spill=True):
 
 
 def test_simulated_annotator_reads_back_to_ground_truth(round_dir, tmp_path):
-    qdir, queries, gt = round_dir
-    export = annotate(round_tasks(qdir, url), gt)
+    request, queries, gt, _ = round_dir
+    export = annotate(round_tasks(request, url), gt)
     path = tmp_path / 'export.json'
     path.write_text(json.dumps(export))
     for source in (export, path, str(path), path.read_text()):
@@ -261,16 +270,16 @@ def test_simulated_annotator_reads_back_to_ground_truth(round_dir, tmp_path):
             want = np.where(mask, gt[key], 255)
             assert got.answers[key].dtype == np.uint8
             assert (got.answers[key] == want).all(), key
-        outside = sum(int(((gt['city/reg'] == c) & ~queries['city/reg']).sum())
-                      for c in range(19) if ((gt['city/reg'] == c) & queries['city/reg']).any())
-        assert got.clipped['city/reg'] == outside > 0
+        outside = sum(int(((gt['city/area'] == c) & ~queries['city/area']).sum())
+                      for c in range(19) if ((gt['city/area'] == c) & queries['city/area']).any())
+        assert got.clipped['city/area'] == outside > 0
         assert got.clipped['city/pts'] == 0 and got.overwritten == dict.fromkeys(queries, 0)
-        assert got.annotation_ids == {'city/reg': 1000, 'city/pts': 1001, 'one': 1002}
+        assert got.annotation_ids == {'city/area': 1000, 'city/pts': 1001, 'one': 1002}
 
 
 def test_latest_annotation_wins_cancelled_skipped_missing_listed(round_dir):
-    qdir, queries, gt = round_dir
-    export = annotate(round_tasks(qdir, url), gt, spill=False)
+    request, queries, gt, _ = round_dir
+    export = annotate(round_tasks(request, url), gt, spill=False)
     good = export[1]['annotations'][0]
     wrong = copy.deepcopy(good)
     for r in wrong['result']:
@@ -282,25 +291,25 @@ def test_latest_annotation_wins_cancelled_skipped_missing_listed(round_dir):
         dict(wrong, id=999, updated_at=good['updated_at']),
         dict(wrong, id=6000, updated_at='2024-06-01T00:00:00Z', was_cancelled=True)]
     export[2]['annotations'][0]['was_cancelled'] = True  # 'one': only cancelled -> missing
-    del export[0]  # 'city/reg': no task -> missing
+    del export[0]  # 'city/area': no task -> missing
     got = read_export(export, CLASSES, queries)
-    assert got.missing == ['city/reg', 'one'] and list(got.answers) == ['city/pts']
+    assert got.missing == ['city/area', 'one'] and list(got.answers) == ['city/pts']
     assert (got.answers['city/pts'] == np.where(queries['city/pts'], gt['city/pts'], 255)).all()
     assert got.annotation_ids == {'city/pts': 1001}
 
 
 def test_void_label_and_overlapping_strokes(round_dir):
-    qdir, queries, gt = round_dir
-    export = annotate(round_tasks(qdir, url), gt, spill=False)
-    region = queries['city/reg']
+    request, queries, gt, _ = round_dir
+    export = annotate(round_tasks(request, url), gt, spill=False)
+    region = queries['city/area']
     base = export[0]['annotations'][0]['result'][0]
     export[0]['annotations'][0]['result'].append(dict(base, id='void', value=dict(
         format='rle', rle=brush_to_rle(np.ones((H, W), bool)), brushlabels=['void'])))
     got = read_export(export, CLASSES, queries, void_label='void')
-    assert (got.answers['city/reg'][region] == QUERIED_VOID).all()
-    assert (got.answers['city/reg'][~region] == 255).all()
-    assert got.overwritten['city/reg'] == int((region & (gt['city/reg'] < 19)).sum())
-    assert got.clipped['city/reg'] == int((~region).sum())
+    assert (got.answers['city/area'][region] == QUERIED_VOID).all()
+    assert (got.answers['city/area'][~region] == 255).all()
+    assert got.overwritten['city/area'] == int((region & (gt['city/area'] < 19)).sum())
+    assert got.clipped['city/area'] == int((~region).sum())
 
 
 def mutate_brush(field, value):
@@ -321,6 +330,11 @@ def set_data(index, **data):
     def change(export):
         export[index]['data'].update(data)
     return change
+
+
+def outside_the_query(export):
+    result = export[0]['annotations'][0]['result'][0]
+    result['value']['rle'] = brush_to_rle(np.broadcast_to(np.arange(H)[:, None] < 5, (H, W)))
 
 
 def drop_key(export):
@@ -345,6 +359,8 @@ BAD_EXPORTS = {
     'no key': (drop_key, 'task 101', 'data.labor_key'),
     'duplicate task': (duplicate, 'task 555', 'duplicate task'),
     'mixed rounds': (set_data(2, labor_round=1), 'task 102', 'data.labor_round'),
+    'another run': (set_data(1, labor_run='run1'), 'task 101', "'run1', this run is 'run0'"),
+    'brush outside the query': (outside_the_query, 'task 100', 'none of them queried'),
     'unknown class': (mutate_value('brush', 'brushlabels', ['tree']), 'task 100',
                       'value.brushlabels'),
     'brush without class': (mutate_value('brush', 'brushlabels', []), 'task 100',
@@ -367,22 +383,22 @@ BAD_EXPORTS = {
 
 @pytest.mark.parametrize('case', BAD_EXPORTS)
 def test_bad_export_raises_naming_task_and_field(round_dir, case):
-    qdir, queries, gt = round_dir
-    export = annotate(round_tasks(qdir, url), gt, spill=False)
-    read_export(export, CLASSES, queries)  # the unchanged export is fine
+    request, queries, gt, _ = round_dir
+    export = annotate(round_tasks(request, url), gt, spill=False)
+    read_export(export, CLASSES, queries, 'run0')  # the unchanged export is fine
     change, task, field = BAD_EXPORTS[case]
     change(export)
     with pytest.raises(LabelStudioExportError) as err:
-        read_export(export, CLASSES, queries)
+        read_export(export, CLASSES, queries, 'run0')
     assert task in str(err.value) and field in str(err.value), str(err.value)
     assert isinstance(err.value, ValueError)
 
 
 def test_expected_round_and_broken_files(round_dir, tmp_path):
-    qdir, queries, gt = round_dir
-    export = annotate(round_tasks(qdir, url), gt, spill=False)
+    request, queries, gt, _ = round_dir
+    export = annotate(round_tasks(request, url), gt, spill=False)
     with pytest.raises(LabelStudioExportError, match='task 100: field "data.labor_round"'):
-        read_export(export, CLASSES, queries, round_idx=3)
+        read_export(export, CLASSES, queries, number=3)
     path = tmp_path / 'export.json'
     text = json.dumps(export)
     path.write_text(text[:len(text) // 2])

@@ -1,8 +1,8 @@
-"""A selection round through a real Label Studio server (installed by
-tools/label_studio/install.sh into its own venv, started on 127.0.0.1 with SQLite, offline):
-project, task import, a simulated annotator's answers, the export, the import, the resume."""
+"""The offline round trip through a real Label Studio server (installed by
+tools/label_studio/install.sh into its own venv, started on 127.0.0.1 with SQLite, offline), for
+people who import the files by hand: project, task import, a simulated annotator's answers, the
+export, the import, the resume."""
 import json
-import secrets
 import subprocess
 import sys
 
@@ -15,20 +15,8 @@ from labor_mmseg.labeling import LabelStore, read_queries
 from labor_mmseg.labeling.label_studio import BRUSH_NAME, IMAGE_NAME, VOID_LABEL, brush_to_rle
 from labor_mmseg.labeling.label_studio_client import LabelStudioClient, LabelStudioError
 
-from .conftest import REPO, load_script, tiny_config
-
-serve = load_script('tools/label_studio/serve.py')
-EMAIL = 'annotator@example.com'
-
-
-@pytest.fixture(scope='module')
-def server(tmp_path_factory):
-    """The server, stopped when the module's tests end, whatever happens."""
-    ls = serve.LabelStudioServer(tmp_path_factory.mktemp('label_studio'), EMAIL,
-                                 secrets.token_urlsafe(12))
-    with ls:
-        yield ls
-    assert ls.process.poll() is not None  # stopped
+from .conftest import LABEL_STUDIO_EMAIL as EMAIL
+from .conftest import REPO, tiny_config
 
 
 def spl_config(tiny_benchmark, work_dir, oracle):
@@ -48,15 +36,15 @@ def paint_from_ground_truth(queried: np.ndarray, gt: np.ndarray,
                  original_width=shape[1], original_height=shape[0], image_rotation=0,
                  value=dict(format='rle', rle=brush_to_rle(queried & (gt == c)),
                             brushlabels=[names[c]]))
-            for c in np.unique(gt[queried])]
+            for c in np.unique(gt[queried]).tolist()]
 
 
-def test_wrong_password_is_refused_by_name(server):
+def test_wrong_password_is_refused_by_name(label_studio):
     with pytest.raises(LabelStudioError, match='login of'):
-        LabelStudioClient(server.url, EMAIL, 'wrong password')
+        LabelStudioClient(label_studio.url, email=EMAIL, password='wrong password')
 
 
-def test_a_round_trips_through_the_server_as_the_ground_truth_would(server, tiny_benchmark,
+def test_a_round_trips_through_the_server_as_the_ground_truth_would(label_studio, tiny_benchmark,
                                                                      tmp_path):
     person, oracle = tmp_path / 'person', tmp_path / 'oracle'
     Runner.from_cfg(spl_config(tiny_benchmark, person, 'human')).train()
@@ -65,7 +53,7 @@ def test_a_round_trips_through_the_server_as_the_ground_truth_would(server, tiny
     files = round_dir / 'label_studio'
     classes = json.loads((round_dir / 'round.json').read_text())['classes']
 
-    client = LabelStudioClient(server.url, EMAIL, server.password)
+    client = LabelStudioClient(label_studio.url, email=EMAIL, password=label_studio.password)
     project = client.create_project('labor round 1', (files / 'labeling_config.xml').read_text())
     tasks = json.loads((files / 'tasks.json').read_text())
     assert client.import_tasks(project, tasks) == len(tasks) == 6

@@ -140,7 +140,7 @@ def test_a_hook_config_gives_the_round_its_hook_runs(hook_cfg):
 
     from labor_mmseg.labeling import SelectionRound
     built, direct = HOOKS.build(dict(hook_cfg)).round, SelectionRound.from_hook_cfg(hook_cfg)
-    fields = ('strategy_name', 'strategy_cfg', 'budget', 'num_rounds', 'seed', 'oracle_name')
+    fields = ('strategy_name', 'strategy_cfg', 'budget', 'num_rounds', 'seed', 'oracle_cfg')
     assert [getattr(direct, f) for f in fields] == [getattr(built, f) for f in fields]
     assert direct.strategy is built.strategy
 

@@ -3,7 +3,8 @@
 With ``oracle='human'`` a selection hook exports its queries to
 ``<work_dir>/queries/round_<k>/`` (``queries.json``, ``masks/<key>.png``: 255 where a label
 is asked), saves a checkpoint and stops training. Answer each query as ``<answers>/<key>.png``
-(class train ids at the asked pixels, 255 where unsure or void), or in Label Studio from the
+(class train ids at the asked pixels, 254 where the pixel has no class, 255 where unsure), or
+in Label Studio from the
 round's ``label_studio/tasks.json`` and ``labeling_config.xml`` and export the project as JSON;
 then::
 
@@ -35,9 +36,16 @@ def main() -> None:
     args = parser.parse_args()
     query_root = args.work_dir / 'queries'
     exported = exported_rounds(query_root)
-    query_dir = query_root / f'round_{args.round}' if args.round else (exported or [None])[-1]
+    if args.round is None and not exported:
+        raise SystemExit(f'{query_root}: no exported queries; nothing was stored')
+    query_dir = exported[-1] if args.round is None else query_root / f'round_{args.round}'
     if query_dir not in exported:
-        raise SystemExit(f'{query_dir or query_root}: no exported queries')
+        names = ', '.join(p.name for p in exported) or 'none'
+        raise SystemExit(f'{query_dir}: round {args.round} was not exported (exported: {names}); '
+                         'nothing was stored')
+    if not args.answers.exists():
+        raise SystemExit(f'{args.answers}: no such answer folder or Label Studio export; '
+                         'nothing was stored')
     try:
         if args.answers.is_file():
             entry, read = import_label_studio_answers(query_dir, args.answers,
@@ -50,6 +58,8 @@ def main() -> None:
             entry = import_person_answers(query_dir, args.answers)
     except (LabelStudioExportError, StoreInUseError) as err:
         raise SystemExit(f'{args.answers}: {err}; nothing was stored') from None
+    except (OSError, ValueError) as err:  # the round already stored, an unreadable answer
+        raise SystemExit(f'{args.answers}: {err}') from None
     print(f'{query_dir.name}: {entry["pixels"]} labeled of {entry["queried"]} queried pixels '
           f'stored; resume training with --resume')
 

@@ -1,6 +1,7 @@
 """Sparse label storage and the oracles that answer label queries."""
 
 from .label_store import (
+    QUERIED_UNANSWERED,
     QUERIED_VOID,
     LabelStore,
     StoreInUseError,
@@ -8,13 +9,19 @@ from .label_store import (
     read_label_png,
     write_atomic,
 )
-from .oracle import GroundTruthOracle, export_queries, import_answers, read_queries
+from .oracle import export_queries, import_answers, read_queries
+from .oracles import AnswersPending, FileOracle, GroundTruthOracle, Oracle, RoundRequest
 from .selection_round import PRESETS, SelectionRound, import_person_answers, round_budgets
 
 __all__ = [
+    'QUERIED_UNANSWERED',
     'QUERIED_VOID',
     'PRESETS',
+    'AnswersPending',
+    'FileOracle',
     'GroundTruthOracle',
+    'Oracle',
+    'RoundRequest',
     'LabelStore',
     'SelectionRound',
     'StoreInUseError',

@@ -5,6 +5,7 @@ import json
 import os
 import sys
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,15 +13,20 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .effort import add_effort, mask_effort, no_effort
+from .effort import EFFORT_FIELDS, REVIEW_FIELDS, add_effort, mask_effort, no_effort
 
 # 2: per-image queried counts (queried_per_image) find uncommitted labels; 3: round maps, the
-# round each pixel was queried in, give each round's annotation effort.
+# round each pixel was queried in, give each round's annotation effort. Fields added since
+# (``run_id``, the ``void``/``unanswered`` counts, a round's ``review``) kept the version: a
+# store written before lacks them, and readers take a missing one as unknown.
 MANIFEST_VERSION = 3
 BEFORE_ROUND_MAPS = 255  # a round map's value for pixels queried before the store had them
-# A queried pixel whose answer is "no class" (void, e.g. the ego vehicle): the query is spent and
-# never asked again, but the pixel is served to training as unlabeled (255).
+# A queried pixel whose answer is "no class" (void, e.g. the ego vehicle), and one the annotator
+# left unanswered: either way the query is spent and never asked again, but the pixel is served
+# to training as unlabeled (255). Stores written before unanswered pixels were told apart hold
+# 254 for both.
 QUERIED_VOID = 254
+QUERIED_UNANSWERED = 253
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -47,7 +53,8 @@ def write_png(path: Path, image: np.ndarray) -> None:
 
 
 def read_label_png(path: Path, num_classes: int, ignore_index: int = 255) -> np.ndarray:
-    """Read a single-channel uint8 label PNG whose values are class ids or ``ignore_index``.
+    """Read a single-channel uint8 label PNG whose values are class ids, ``QUERIED_UNANSWERED``,
+    ``QUERIED_VOID`` or ``ignore_index``.
 
     Raises ``FileNotFoundError`` for a missing file and ``ValueError`` naming the file when it is
     not a readable single-channel 8-bit image or holds other values.
@@ -58,21 +65,25 @@ def read_label_png(path: Path, num_classes: int, ignore_index: int = 255) -> np.
     if image.ndim != 2 or image.dtype != np.uint8:
         raise ValueError(f'{path}: expected a single-channel 8-bit label image, '
                          f'got shape {image.shape} and dtype {image.dtype}')
-    bad = (image >= num_classes) & (image != ignore_index) & (image != QUERIED_VOID)
+    bad = (image >= num_classes) & ~np.isin(image, (QUERIED_UNANSWERED, QUERIED_VOID,
+                                                    ignore_index))
     if bad.any():
         raise ValueError(f'{path}: {int(bad.sum())} pixels hold values outside '
-                         f'0..{num_classes - 1}, {QUERIED_VOID} and {ignore_index}: '
-                         f'{np.unique(image[bad])[:5]}')
+                         f'0..{num_classes - 1}, {QUERIED_UNANSWERED}, {QUERIED_VOID} and '
+                         f'{ignore_index}: {np.unique(image[bad])[:5]}')
     return image
 
 
 def label_stats(labels: np.ndarray, num_classes: int, ignore_index: int = 255) -> dict[str, Any]:
-    """Labeled pixels, queried pixels (labeled or void) and per-class counts of a label map."""
+    """Of a label map: labeled ``pixels``, ``queried`` pixels (labeled, void or unanswered),
+    per-class ``class_counts``, and the queried pixels answered ``void`` and left
+    ``unanswered``."""
     queried = labels[labels != ignore_index]
-    labeled = queried[queried != QUERIED_VOID]
+    labeled = queried[queried < num_classes]
     counts = np.bincount(labeled.ravel(), minlength=num_classes)[:num_classes]
     return {'pixels': int(labeled.size), 'queried': int(queried.size),
-            'class_counts': counts.tolist()}
+            'class_counts': counts.tolist(), 'void': int((queried == QUERIED_VOID).sum()),
+            'unanswered': int((queried == QUERIED_UNANSWERED).sum())}
 
 
 class StoreInUseError(RuntimeError):
@@ -90,7 +101,9 @@ class LabelStore:
     ``aachen/aachen_000000_000019``; 255 = unlabeled), ``rounds/<key>.png`` (the round each
     pixel was queried in, ``r + 1``; 0 = not queried) and ``manifest.json`` with the dataset
     ``signature``, the committed ``rounds``, the totals, each image's queried pixels
-    (``queried_per_image``) and the format ``version``. Reopening a store with another signature,
+    (``queried_per_image``), the format ``version`` and the store's :attr:`run_id`. In a label
+    map a queried pixel without a class is ``QUERIED_VOID`` (answered void) or
+    ``QUERIED_UNANSWERED`` (left unanswered). Reopening a store with another signature,
     or one whose label files hold fewer queried pixels than committed, raises ``ValueError``.
     Every file is written atomically.
 
@@ -106,7 +119,8 @@ class LabelStore:
     again), every round entry and :meth:`totals` carry the shares of it, so a round answered by
     a person (``tools/import_answers.py``) is counted like one answered by the ground truth.
     Each round entry also holds the round's annotation ``effort`` (:func:`~.effort.mask_effort`
-    summed over its images), from the round maps.
+    summed over its images), from the round maps, and its ``void`` and ``unanswered`` pixels
+    (rounds committed before these were counted lack them).
 
     One writer at a time: a process that writes (a training, an import) holds the store's
     :meth:`lock` (``store.lock``, released when the process ends, killed or not); another
@@ -116,9 +130,12 @@ class LabelStore:
     def __init__(self, root: str | os.PathLike, signature: dict[str, Any], num_classes: int = 19,
                  ignore_index: int = 255, target_images: int | None = None,
                  target_pixels: int | None = None) -> None:
-        if not 0 < num_classes <= QUERIED_VOID < ignore_index <= 255:
-            raise ValueError(f'need 0 < num_classes <= {QUERIED_VOID} < ignore_index <= 255, '
-                             f'got num_classes={num_classes}, ignore_index={ignore_index}')
+        if not 0 < num_classes <= QUERIED_UNANSWERED:
+            raise ValueError(f'num_classes must be in 1..{QUERIED_UNANSWERED} '
+                             f'({QUERIED_UNANSWERED} and {QUERIED_VOID} mark queried pixels '
+                             f'without a class), got {num_classes}')
+        if ignore_index != 255:
+            raise ValueError(f'ignore_index must be 255, got {ignore_index}')
         self.root = Path(root)
         self.num_classes = num_classes
         self.ignore_index = ignore_index
@@ -153,8 +170,9 @@ class LabelStore:
             if stray is not None:
                 raise ValueError(f'{self.manifest_path} is missing but {stray} exists: not a label '
                                  'store of this package, or its manifest was deleted')
-            self._manifest = {**expected, **target, 'rounds': [], 'labeled_pixels': 0,
-                              'queried_pixels': 0, 'total_pixels': 0,
+            self._manifest = {**expected, **target, 'run_id': uuid.uuid4().hex[:12],
+                              'rounds': [], 'labeled_pixels': 0, 'queried_pixels': 0,
+                              'void_pixels': 0, 'unanswered_pixels': 0, 'total_pixels': 0,
                               'class_counts': [0] * num_classes, 'queried_per_image': {}}
             self._write_manifest()
 
@@ -190,7 +208,10 @@ class LabelStore:
         The lock keeps other processes out. Within one process the latest store object that
         asks takes it over from an earlier one (a training rerun in the same interpreter after
         one that crashed before releasing it); the earlier object's :meth:`unlock` is then a
-        no-op."""
+        no-op.
+
+        A store created before stores had a :attr:`run_id` gets one here, written to its
+        manifest."""
         if self._lock_file is not None:
             return
         key = str(self.root.resolve())
@@ -198,6 +219,7 @@ class LabelStore:
         if earlier is not None and earlier._lock_file is not None:
             self._lock_file, earlier._lock_file = earlier._lock_file, None
             _LOCK_HOLDERS[key] = self
+            self._give_run_id()
             return
         lock_file = open(self.root / 'store.lock', 'a+')  # noqa: SIM115  (the lock lives with it)
         try:
@@ -214,6 +236,18 @@ class LabelStore:
         lock_file.flush()
         self._lock_file = lock_file
         _LOCK_HOLDERS[key] = self
+        self._give_run_id()
+
+    def _give_run_id(self) -> None:
+        """Give the store a run id if its manifest on disk has none (the lock held: no other
+        process writes it); only ``run_id`` is added, to the manifest as it is on disk."""
+        if 'run_id' in self._manifest:
+            return
+        on_disk = self._load_manifest()
+        if 'run_id' not in on_disk:
+            on_disk['run_id'] = uuid.uuid4().hex[:12]
+            write_atomic(self.manifest_path, json.dumps(on_disk, indent=1).encode())
+        self._manifest['run_id'] = on_disk['run_id']
 
     def unlock(self) -> None:
         """Release the write lock, if this object holds it."""
@@ -325,23 +359,36 @@ class LabelStore:
             raise ValueError(f'{self.path(key)}: label map is {labels.shape}, expected {shape}')
         return labels != self.ignore_index
 
-    def add(self, key: str, labels: np.ndarray, queried: np.ndarray | None = None) -> None:
+    def review_path(self, key: str) -> Path:
+        """Where the review effort of image ``key``'s answers waits for the round's commit:
+        ``reviews/<key>.json`` beside ``labels/``."""
+        return self.root / 'reviews' / self.path(key).relative_to(self.root / 'labels') \
+            .with_suffix('.json')
+
+    def add(self, key: str, labels: np.ndarray, queried: np.ndarray | None = None,
+            review: dict[str, Any] | None = None) -> None:
         """Merge the answers to a query on image ``key`` into its map.
 
-        ``labels`` holds class ids at the answered pixels and ``ignore_index`` elsewhere;
-        ``queried`` (default: the answered pixels) marks every pixel asked, so that a queried
-        pixel whose answer is void is stored as ``QUERIED_VOID`` and never asked again.
-        Raises ``ValueError`` on a shape mismatch, values out of range, answers outside the
-        query, or a pixel already queried (a pixel is never queried twice).
+        ``review``: what reviewing the proposals of this image cost
+        (:func:`~.effort.review_effort`), kept until the round's commit sums it, so a round
+        completed after a crash counts the images answered before it too.
+
+        ``labels`` holds class ids at the pixels answered with a class, ``QUERIED_VOID`` at
+        those answered "no class" (void) and ``ignore_index`` elsewhere; ``queried`` (default:
+        the answered pixels) marks every pixel asked. A queried pixel is stored with its class,
+        as ``QUERIED_VOID`` (answered void) or as ``QUERIED_UNANSWERED`` (left unanswered), and
+        never asked again. Raises ``ValueError`` on a shape mismatch, values out of range,
+        answers outside the query, or a pixel already queried (a pixel is never queried twice).
         """
         labels = np.asarray(labels)
         if labels.ndim != 2 or not np.issubdtype(labels.dtype, np.integer):
             raise ValueError(f'labels for {key!r} must be a 2-D integer array, '
                              f'got shape {labels.shape} and dtype {labels.dtype}')
         answered = labels != self.ignore_index
-        if ((labels[answered] < 0) | (labels[answered] >= self.num_classes)).any():
-            raise ValueError(f'labels for {key!r} hold values outside 0..{self.num_classes - 1} '
-                             f'and {self.ignore_index}')
+        given = labels[answered]
+        if ((given < 0) | ((given >= self.num_classes) & (given != QUERIED_VOID))).any():
+            raise ValueError(f'labels for {key!r} hold values outside 0..{self.num_classes - 1}, '
+                             f'{QUERIED_VOID} (void) and {self.ignore_index}')
         new = answered if queried is None else np.asarray(queried, dtype=bool)
         if new.shape != labels.shape or (answered & ~new).any():
             raise ValueError(f'labels for {key!r}: answers must lie inside the queried pixels '
@@ -357,19 +404,25 @@ class LabelStore:
         twice = new & (current != self.ignore_index)
         if twice.any():
             raise ValueError(f'{int(twice.sum())} pixels of {key!r} are already queried')
-        current[new] = np.where(answered, labels, QUERIED_VOID)[new]
+        current[new] = np.where(answered, labels, QUERIED_UNANSWERED)[new]
+        if review is not None:  # before the labels: an image on disk has its review
+            write_atomic(self.review_path(key), json.dumps(dict(
+                review, queried_before=self._manifest['queried_per_image'].get(key, 0))).encode())
         write_png(self.path(key), current)
-        self._added += int(answered.sum())
+        self._added += int((answered & (labels != QUERIED_VOID)).sum())
         self._uncommitted[key] = self._uncommitted.get(key, 0) + int(new.sum())
 
     def commit_round(self, round_idx: int, iteration: int, stats: dict[str, Any]) -> None:
         """Record round ``round_idx`` (at training ``iteration``) in the manifest.
 
         Counts the label files: the entry gets the ``pixels`` labeled, pixels ``queried``
-        (labeled or void: the budget spent), per-class ``class_counts``, ``images`` queried
-        and the annotation ``effort`` since the previous commit, plus the caller's ``stats``
-        (e.g. ``strategy``); the totals and each image's queried pixels are updated. Reads
-        every label file once. Committing a round index twice raises ``ValueError``.
+        (labeled, void or unanswered: the budget spent), per-class ``class_counts``, the
+        queried pixels answered ``void`` and left ``unanswered``, ``images`` queried and the
+        annotation ``effort`` since the previous commit, plus the caller's ``stats`` (e.g.
+        ``strategy``; ``review``: the round's :func:`~.effort.review_effort`, with exactly
+        ``REVIEW_FIELDS``); the totals and each image's queried pixels are updated. Reads
+        every label file once. Committing a round index twice, or ``stats`` that set what the
+        store counts, raises ``ValueError``.
         """
         if round_idx in self.completed_rounds:
             raise ValueError(f'round {round_idx} is already committed in {self.manifest_path}')
@@ -385,10 +438,15 @@ class LabelStore:
         per_image = {key: c['queried'] for key, c in counts.items()}
         labeled = sum(c['pixels'] for c in counts.values())
         queried = sum(per_image.values())
+        void = sum(c['void'] for c in counts.values())
+        unanswered = sum(c['unanswered'] for c in counts.values())
         class_counts = np.zeros(self.num_classes, dtype=np.int64)
         for c in counts.values():
             class_counts += c['class_counts']
-        before = self._manifest['queried_per_image']
+        m = self._manifest
+        before = m['queried_per_image']
+        # A store committed before unanswered pixels were told apart holds 254 for both: void.
+        void_before = m.get('void_pixels', m['queried_pixels'] - m['labeled_pixels'])
         entry = {
             'round': round_idx,
             'iteration': iteration,
@@ -397,18 +455,47 @@ class LabelStore:
             'class_counts': (class_counts - self._manifest['class_counts']).tolist(),
             'images': sum(count != before.get(key, 0) for key, count in per_image.items()),
             'effort': effort,
+            'void': void - void_before,
+            'unanswered': unanswered - m.get('unanswered_pixels', 0),
         }
         entry.update(self._shares(labeled, queried, entry['queried']))
         clashes = sorted(set(entry) & set(stats))
         if clashes:
             raise ValueError(f'stats may not set {clashes}: the store counts them')
+        review = stats.get('review')
+        if review is not None and (not isinstance(review, dict)
+                                   or sorted(review) != sorted(REVIEW_FIELDS)):
+            raise ValueError(f'stats["review"] must be a dict of {REVIEW_FIELDS}, got {review!r}')
+        reviews = self._pending_reviews(per_image, before)
+        if reviews and review is not None:
+            raise ValueError('stats may not set "review": the images added with one sum it')
+        if reviews:
+            entry['review'] = no_effort(REVIEW_FIELDS)
+            for part in reviews.values():
+                entry['review'] = add_effort(entry['review'], part, REVIEW_FIELDS)
         self._manifest['rounds'].append({**entry, **json.loads(json.dumps(stats))})
-        self._manifest.update(labeled_pixels=labeled, queried_pixels=queried,
-                              total_pixels=total_pixels, class_counts=class_counts.tolist(),
-                              queried_per_image=per_image)
+        self._manifest.update(labeled_pixels=labeled, queried_pixels=queried, void_pixels=void,
+                              unanswered_pixels=unanswered, total_pixels=total_pixels,
+                              class_counts=class_counts.tolist(), queried_per_image=per_image)
         self._write_manifest()
+        for key in reviews:  # counted; one left by a crash here is stale, never counted again
+            self.review_path(key).unlink()
         self._added = 0
         self._uncommitted = {}
+
+    def _pending_reviews(self, per_image: dict[str, int],
+                         before: dict[str, int]) -> dict[str, dict[str, Any]]:
+        """The reviews of the images queried since the last commit (``per_image`` against
+        ``before``) that :meth:`add` kept for them."""
+        reviews = {}
+        for key, count in per_image.items():
+            path = self.review_path(key)
+            if count == before.get(key, 0) or not path.is_file():
+                continue
+            review = json.loads(path.read_text())
+            if review.pop('queried_before') == before.get(key, 0):
+                reviews[key] = review
+        return reviews
 
     def _mark_round(self, round_idx: int, key: str, path: Path,
                     labels: np.ndarray) -> dict[str, Any]:
@@ -443,22 +530,35 @@ class LabelStore:
 
     def totals(self) -> dict[str, Any]:
         """What the committed rounds bought: ``rounds``, ``labeled_pixels``, ``queried_pixels``,
-        ``effort`` (summed over the rounds; None if a round was committed before the store had
-        round maps), and, where the target set's size is known, ``labeled_percent``,
-        ``queried_percent`` and ``queried_per_image`` (pixels queried per target image). The
-        one place these are computed, whoever answered the rounds."""
+        ``void_pixels`` and ``unanswered_pixels`` (queried pixels answered void, left
+        unanswered), ``effort`` and ``review`` (summed over the rounds), and, where the
+        target set's size is known, ``labeled_percent``, ``queried_percent`` and
+        ``queried_per_image`` (pixels queried per target image). A sum over the rounds is None
+        when a round lacks it (committed before the store counted it, or without a review).
+        The one place these are computed, whoever answered the rounds."""
         m = self._manifest
-        effort = no_effort()
-        for entry in m['rounds']:
-            effort = add_effort(effort, entry.get('effort'))
         totals = dict(rounds=len(m['rounds']), labeled_pixels=m['labeled_pixels'],
-                      queried_pixels=m['queried_pixels'], effort=effort)
+                      queried_pixels=m['queried_pixels'])
+        for name, field in (('void_pixels', 'void'), ('unanswered_pixels', 'unanswered')):
+            counts = [entry.get(field) for entry in m['rounds']]
+            totals[name] = None if None in counts else sum(counts)
+        for name, fields in (('effort', EFFORT_FIELDS), ('review', REVIEW_FIELDS)):
+            total = no_effort(fields)
+            for entry in m['rounds']:
+                total = add_effort(total, entry.get(name), fields)
+            totals[name] = total
         totals.update({k: v for k, v in self._shares(m['labeled_pixels'], m['queried_pixels'],
                                                      m['queried_pixels']).items()
                        if k != 'points_per_image'})
         if m.get('target_images'):
             totals['queried_per_image'] = m['queried_pixels'] / m['target_images']
         return totals
+
+    @property
+    def run_id(self) -> str | None:
+        """The store's id (12 hex digits), given when it is created, or, to a store created
+        before stores had one, at the first :meth:`lock`; None until then."""
+        return self._manifest.get('run_id')
 
     @property
     def completed_rounds(self) -> list[int]:

@@ -15,18 +15,20 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
-import cv2
 import numpy as np
 
 from .label_store import QUERIED_VOID, write_atomic
-from .oracle import QUERY_VALUE
+from .proposals import Proposals
+
+if TYPE_CHECKING:
+    from .oracles.base import RoundRequest
 
 IMAGE_NAME = 'image'  # <Image name=...>: the ``to_name`` of every result
 BRUSH_NAME = 'label'  # <BrushLabels name=...>
@@ -68,11 +70,12 @@ def _hex(colour: Sequence[int]) -> str:
 
 
 def labeling_config(classes: Sequence[str], palette: Sequence[Sequence[int]],
-                    void_label: str | None = None) -> str:
+                    void_label: str | None = None, points: bool | None = None) -> str:
     """Label Studio labeling-config XML for answering queries of ``classes``.
 
-    An ``<Image name="image" value="$image"/>``, a ``<BrushLabels name="label">`` (regions) and a
-    ``<KeyPointLabels name="point">`` (points), both ``toName="image"``, each with one
+    An ``<Image name="image" value="$image"/>`` and the tool the queries need, ``toName=
+    "image"``: ``<KeyPointLabels name="point">`` for point queries (``points``),
+    ``<BrushLabels name="label">`` for regions, both when ``points`` is None; each with one
     ``<Label value=class background="#rrggbb"/>`` per class in order (names XML-escaped), plus
     ``void_label`` in black if given (answers "no class", stored as 254). ValueError when
     ``classes`` and ``palette`` differ in length or a name repeats.
@@ -85,12 +88,15 @@ def labeling_config(classes: Sequence[str], palette: Sequence[Sequence[int]],
         raise ValueError(f'class names must be unique and non-empty: {names}')
     labels = ''.join(f'    <Label value={quoteattr(str(n))} background="{_hex(c)}"/>\n'
                      for n, c in zip(names, colours, strict=True))
+    tools = ''
+    if not points:
+        tools += f'  <BrushLabels name="{BRUSH_NAME}" toName="{IMAGE_NAME}">\n{labels}' \
+                 '  </BrushLabels>\n'
+    if points is None or points:
+        tools += (f'  <KeyPointLabels name="{POINT_NAME}" toName="{IMAGE_NAME}" snap="pixel">\n'
+                  f'{labels}  </KeyPointLabels>\n')
     return (f'<View>\n  <Image name="{IMAGE_NAME}" value="$image" zoom="true" '
-            f'zoomControl="true"/>\n'
-            f'  <BrushLabels name="{BRUSH_NAME}" toName="{IMAGE_NAME}">\n{labels}'
-            f'  </BrushLabels>\n'
-            f'  <KeyPointLabels name="{POINT_NAME}" toName="{IMAGE_NAME}" snap="pixel">\n'
-            f'{labels}  </KeyPointLabels>\n</View>\n')
+            f'zoomControl="true"/>\n{tools}</View>\n')
 
 
 # --- brush RLE ---------------------------------------------------------------------------------
@@ -102,27 +108,32 @@ def rle_encode(values: np.ndarray) -> list[int]:
     values = np.asarray(values).ravel()
     if values.size and (values.min() < 0 or values.max() > 255):
         raise ValueError('RLE values must be in 0..255')
-    if values.size >= 1 << 32:
-        raise ValueError(f'{values.size} values do not fit the 32-bit RLE count')
-    values = values.astype(np.uint8)
-    parts = [f'{values.size:032b}', f'{7:05b}', ''.join(f'{s - 1:04b}' for s in _RLE_SIZES)]
-    if values.size:
-        ends = np.append(np.flatnonzero(values[1:] != values[:-1]), values.size - 1)
-        lengths = np.diff(np.append(-1, ends))
-        for n, v in zip(lengths.tolist(), values[ends].tolist(), strict=True):
-            if n == 1:
-                parts.append(f'000000{v:08b}')
-            elif n <= 8:
-                parts.append(f'100{n - 1:03b}{v:08b}')
-            elif n <= 16:
-                parts.append(f'101{n - 1:04b}{v:08b}')
-            elif n <= 256:
-                parts.append(f'110{n - 1:08b}{v:08b}')
-            else:
-                while n > _MAX_RUN:
-                    parts.append(f'111{_MAX_RUN - 1:016b}{v:08b}')
-                    n -= _MAX_RUN
-                parts.append(f'111{n - 1:016b}{v:08b}')
+    ends = np.append(np.flatnonzero(values[1:] != values[:-1]), values.size - 1)
+    if not values.size:
+        ends = ends[:0]
+    return _encode_runs(np.diff(np.append(-1, ends)), values[ends].astype(np.uint8),
+                        values.size)
+
+
+def _encode_runs(lengths: np.ndarray, run_values: np.ndarray, count: int) -> list[int]:
+    """RLE bytes of ``count`` values given as runs (``lengths``, ``run_values``)."""
+    if count >= 1 << 32:
+        raise ValueError(f'{count} values do not fit the 32-bit RLE count')
+    parts = [f'{count:032b}', f'{7:05b}', ''.join(f'{s - 1:04b}' for s in _RLE_SIZES)]
+    for n, v in zip(lengths.tolist(), run_values.tolist(), strict=True):
+        if n == 1:
+            parts.append(f'000000{v:08b}')
+        elif n <= 8:
+            parts.append(f'100{n - 1:03b}{v:08b}')
+        elif n <= 16:
+            parts.append(f'101{n - 1:04b}{v:08b}')
+        elif n <= 256:
+            parts.append(f'110{n - 1:08b}{v:08b}')
+        else:
+            while n > _MAX_RUN:
+                parts.append(f'111{_MAX_RUN - 1:016b}{v:08b}')
+                n -= _MAX_RUN
+            parts.append(f'111{n - 1:016b}{v:08b}')
     bits = ''.join(parts)
     bits += '0' * (8 - len(bits) % 8)  # as Label Studio's encoder: always 1..8 pad bits
     packed = np.packbits(np.frombuffer(bits.encode(), np.uint8) - ord('0'))
@@ -173,11 +184,15 @@ def rle_decode(rle: Sequence[int]) -> np.ndarray:
 
 def brush_to_rle(mask: np.ndarray) -> list[int]:
     """Label Studio brush RLE of a 2-D boolean mask: RGBA image, all four channels 255 where
-    ``mask`` is true and 0 elsewhere, rows top to bottom."""
+    ``mask`` is true and 0 elsewhere, rows top to bottom (encoded from the mask's runs, four
+    values a pixel, without building the RGBA image)."""
     mask = np.asarray(mask)
     if mask.ndim != 2:
         raise ValueError(f'brush mask must be 2-D, got shape {mask.shape}')
-    return rle_encode(np.repeat(mask.astype(bool).ravel(), 4).astype(np.uint8) * 255)
+    flat = mask.astype(bool).ravel()
+    ends = np.append(np.flatnonzero(flat[1:] != flat[:-1]), flat.size - 1)[:flat.size]
+    lengths = np.diff(np.append(-1, ends)) * 4
+    return _encode_runs(lengths, flat[ends].astype(np.uint8) * 255, flat.size * 4)
 
 
 def rle_to_brush(rle: Sequence[int], height: int, width: int) -> np.ndarray:
@@ -196,80 +211,74 @@ def _result_id(*parts: Any) -> str:
     return hashlib.sha1('/'.join(map(str, parts)).encode()).hexdigest()[:10]
 
 
-def round_tasks(query_dir: str | os.PathLike, image_url: Callable[[str, str], str],
-                classes: Sequence[str] | None = None,
-                predictions: Mapping[str, np.ndarray] | None = None,
-                max_points: int = 1000) -> list[dict[str, Any]]:
-    """One Label Studio task per queried image of the round exported in ``query_dir``.
+def model_version(strategy: str) -> str:
+    """The ``model_version`` of a run's pre-annotations: one for all its rounds, since Label
+    Studio shows a project only the predictions of its ``model_version``."""
+    return f'labor-{strategy}'
 
-    ``data``: ``image`` (``image_url(key, image_path)``, image path from ``queries.json`` or
-    ``''``), ``labor_key`` and ``labor_round`` (from ``round.json``, None without it). One
-    prediction, ``model_version='labor-<strategy>-round<k>'``, pre-annotates the queries for a
-    person to correct: a query with a point list of at most ``max_points`` points becomes one
-    ``keypointlabels`` result per point at the pixel centre, in percent; any other query one
-    ``brushlabels`` result of the queried region. Labels come from ``predictions`` (train-id
-    maps of the model, names from ``classes``): a brush per predicted class, the class at
-    each point; without them the labels are empty and the person must pick one (a brush region
-    left unlabeled is refused by :func:`read_export`). Result ids are stable across calls.
+
+def proposal_results(proposals: Proposals, classes: Sequence[str],
+                     id_prefix: str) -> list[dict[str, Any]]:
+    """A's proposals as Label Studio results a person corrects: one ``keypointlabels`` result
+    per point (at the pixel centre, in percent) or one ``brushlabels`` result per region,
+    each labeled with A's class. Result ids are stable (``id_prefix`` and the index)."""
+    height, width = proposals.ids.shape
+    common = dict(original_width=width, original_height=height, image_rotation=0,
+                  to_name=IMAGE_NAME)
+    results = []
+    if proposals.points:
+        ys, xs = np.nonzero(proposals.ids)
+        order = np.argsort(proposals.ids[ys, xs])
+        for i, (y, x) in enumerate(zip(ys[order].tolist(), xs[order].tolist(), strict=True)):
+            results.append(dict(
+                common, id=_result_id(id_prefix, 'point', i), from_name=POINT_NAME,
+                type='keypointlabels',
+                value=dict(x=(x + 0.5) / width * 100, y=(y + 0.5) / height * 100,
+                           width=POINT_SIZE, keypointlabels=[classes[proposals.classes[i]]])))
+        return results
+    for i, c in enumerate(proposals.classes.tolist()):
+        results.append(dict(
+            common, id=_result_id(id_prefix, 'brush', i), from_name=BRUSH_NAME,
+            type='brushlabels', value=dict(format='rle', rle=brush_to_rle(proposals.mask(i)),
+                                           brushlabels=[classes[c]])))
+    return results
+
+
+def round_tasks(request: 'RoundRequest', image_url: Callable[[str, str], str],
+                keys: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """One Label Studio task per queried image of ``request`` (or of those of ``keys``), in
+    key order.
+
+    ``data``: ``image`` (``image_url(key, image_path)``), ``labor_run`` (the run's id),
+    ``labor_round`` (the round's number, 1-based) and ``labor_key``; one prediction
+    (:func:`model_version`) pre-annotating the query with A's proposals
+    (:func:`proposal_results`). Images without a query get no task.
     """
-    query_dir = Path(query_dir)
-    entries = json.loads((query_dir / 'queries.json').read_text())['queries']
-    meta_path = query_dir / 'round.json'
-    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
-    round_idx = meta.get('round')
-    version = f'labor-{meta.get("strategy", "unknown")}-round{round_idx}'
-    if predictions is not None and classes is None:
-        raise ValueError('predictions need the class names (classes=...)')
-    tasks = []
-    for entry in entries:
-        key = entry['key']
-        height, width = entry['shape']
-        mask = cv2.imread(str(query_dir / entry['mask']), cv2.IMREAD_UNCHANGED)
-        if mask is None or mask.shape != (height, width):
-            raise ValueError(f'{query_dir / entry["mask"]}: missing, unreadable or not of '
-                             f'shape {entry["shape"]}')
-        mask = mask == QUERY_VALUE
-        pred = None if predictions is None or key not in predictions else predictions[key]
-        if pred is not None and pred.shape != mask.shape:
-            raise ValueError(f'{key}: prediction is {pred.shape}, the query {mask.shape}')
-        common = dict(original_width=width, original_height=height, image_rotation=0,
-                      from_name=BRUSH_NAME, to_name=IMAGE_NAME)
-        results = []
-        points = entry.get('points')
-        if points is not None and len(points) <= max_points:
-            for i, (y, x) in enumerate(points):
-                names = [] if pred is None else [classes[int(pred[y, x])]]
-                results.append(dict(
-                    common, id=_result_id(round_idx, key, 'point', i), from_name=POINT_NAME,
-                    type='keypointlabels',
-                    value=dict(x=(x + 0.5) / width * 100, y=(y + 0.5) / height * 100,
-                               width=POINT_SIZE, keypointlabels=names)))
-        else:
-            regions = [(None, mask)] if pred is None else [
-                (int(c), mask & (pred == c)) for c in np.unique(pred[mask])
-                if 0 <= c < len(classes)]
-            for c, region in regions:
-                results.append(dict(
-                    common, id=_result_id(round_idx, key, 'brush', c), type='brushlabels',
-                    value=dict(format='rle', rle=brush_to_rle(region),
-                               brushlabels=[] if c is None else [classes[c]])))
-        tasks.append(dict(
-            data=dict(image=image_url(key, entry.get('image', '')), labor_key=key,
-                      labor_round=round_idx),
-            predictions=[dict(model_version=version, result=results)]))
-    return tasks
+    version = model_version(request.strategy)
+    return [dict(data=dict(image=image_url(key, request.image_paths.get(key, '')),
+                           labor_run=request.run_id, labor_round=request.number,
+                           labor_key=key),
+                 predictions=[dict(model_version=version, result=proposal_results(
+                     request.proposals[key], request.classes,
+                     f'{request.run_id}/{request.number}/{key}'))])
+            for key in sorted(request.queries if keys is None else keys)
+            if request.queries[key].any()]
 
 
 IMAGE_URL = '/data/local-files/?d={path}'  # Label Studio's local files, document root /
 VOID_LABEL = 'void (no class)'  # the label for a queried pixel of no class (stored as 254)
 
 
-def export_round(query_dir: str | os.PathLike, classes: Sequence[str],
-                 palette: Sequence[Sequence[int]], image_url: str = IMAGE_URL) -> Path:
-    """Write the round exported in ``query_dir`` as a Label Studio project's files, in
+def project_config(request: 'RoundRequest') -> str:
+    """The labeling config of a round's project: its classes and colours, the void label and
+    only the tool its queries need."""
+    return labeling_config(request.classes, request.palette, VOID_LABEL, request.points)
+
+
+def export_round(request: 'RoundRequest', image_url: str = IMAGE_URL) -> Path:
+    """Write ``request``'s round as a Label Studio project's files, in
     ``<query_dir>/label_studio/``: ``tasks.json`` (:func:`round_tasks`, to import) and
-    ``labeling_config.xml`` (:func:`labeling_config` with :data:`VOID_LABEL`); return the
-    folder.
+    ``labeling_config.xml`` (:func:`project_config`); return the folder.
 
     ``image_url`` is a format string of each task's image: ``{path}`` (the image's absolute
     path without its leading ``/``: Label Studio's local-files path under a document root of
@@ -278,12 +287,10 @@ def export_round(query_dir: str | os.PathLike, classes: Sequence[str],
     def url(key: str, path: str) -> str:
         return image_url.format(key=key, path=str(path).lstrip('/'), name=Path(path).name)
 
-    out = Path(query_dir) / 'label_studio'
+    out = Path(request.query_dir) / 'label_studio'
     out.mkdir(parents=True, exist_ok=True)
-    tasks = round_tasks(query_dir, url)
-    write_atomic(out / 'labeling_config.xml',
-                 labeling_config(classes, palette, VOID_LABEL).encode())
-    write_atomic(out / 'tasks.json', json.dumps(tasks, indent=1).encode())
+    write_atomic(out / 'labeling_config.xml', project_config(request).encode())
+    write_atomic(out / 'tasks.json', json.dumps(round_tasks(request, url), indent=1).encode())
     return out
 
 
@@ -345,8 +352,8 @@ def _int_field(result: dict, name: str, where: str) -> int:
 
 
 def read_export(export_json: str | os.PathLike | list, classes: Sequence[str],
-                queries: Mapping[str, np.ndarray], round_idx: int | None = None,
-                void_label: str | None = None) -> ExportAnswers:
+                queries: Mapping[str, np.ndarray], run_id: str | None = None,
+                number: int | None = None, void_label: str | None = None) -> ExportAnswers:
     """Answers to ``queries`` from a Label Studio JSON export of :func:`round_tasks` tasks.
 
     ``export_json``: the export file, its text, or the parsed list. Per task the annotation
@@ -355,12 +362,14 @@ def read_export(export_json: str | os.PathLike | list, classes: Sequence[str],
     become train ids (``void_label`` becomes 254), later results overwriting earlier ones;
     painted pixels outside the query are dropped and counted. Raises
     :class:`LabelStudioExportError` naming the task and field for: invalid or truncated JSON,
-    a task without ``data.labor_key`` or with a key not queried, two tasks of one key, tasks of
-    another ``labor_round`` (``round_idx``, else the first task's), an annotation with an empty
-    ``result``, an unknown result ``type``/``from_name``/``to_name`` or class name, a region
-    with not exactly one class, ``original_width``/``original_height`` other than the query
-    mask's, a rotated image, invalid brush RLE, or a point outside the image. Queries without a
-    task or a live annotation are listed in ``missing``.
+    a task of another run (``data.labor_run`` other than ``run_id``) or round (``data.
+    labor_round`` other than ``number``, else the first task's), both ids named, a task
+    without ``data.labor_key`` or with a key not queried, two tasks of one key, an annotation
+    with an empty ``result``, an unknown result ``type``/``from_name``/``to_name`` or class
+    name, a region with not exactly one class or with no pixel inside the query,
+    ``original_width``/``original_height`` other than the query mask's, a rotated image,
+    invalid brush RLE, or a point outside the image. Queries without a task or a live
+    annotation are listed in ``missing``.
     """
     tasks = _load(export_json)
     names = {n: i for i, n in enumerate(classes)}
@@ -375,20 +384,24 @@ def read_export(export_json: str | os.PathLike | list, classes: Sequence[str],
         data = task.get('data')
         if not isinstance(data, dict) or 'labor_key' not in data:
             raise LabelStudioExportError(f'{where}: field "data.labor_key" is missing')
+        if run_id is not None and data.get('labor_run') != run_id:
+            raise LabelStudioExportError(
+                f'{where}: field "data.labor_run" is {data.get("labor_run")!r}, this run is '
+                f'{run_id!r}: the task belongs to another run')
+        task_round = data.get('labor_round')
+        if number is None:
+            number = task_round
+        elif task_round != number:
+            raise LabelStudioExportError(f'{where}: field "data.labor_round" is {task_round!r}, '
+                                         f'the round asked is {number!r} (another round)')
         key = data['labor_key']
         if key not in queries:
             raise LabelStudioExportError(f'{where}: field "data.labor_key" {key!r} is not a '
                                          f'queried image of this round')
         if key in seen:
             raise LabelStudioExportError(f'{where}: field "data.labor_key" {key!r} repeats '
-                                         f'task {seen[key]} (duplicate task)')
+                                         f'task {seen[key]} (duplicate task: delete one)')
         seen[key] = task.get('id', f'#{n}')
-        task_round = data.get('labor_round')
-        if round_idx is None:
-            round_idx = task_round
-        elif task_round != round_idx:
-            raise LabelStudioExportError(f'{where}: field "data.labor_round" is {task_round!r}, '
-                                         f'this export is of round {round_idx!r} (mixed rounds)')
         annotation = _latest(task, where)
         if annotation is None:
             continue
@@ -403,10 +416,14 @@ def read_export(export_json: str | os.PathLike | list, classes: Sequence[str],
         for r, result in enumerate(results):
             here = f'{where}, result {result.get("id", r)}'
             painted, cls = _result_pixels(result, mask.shape, names, here)
+            inside = painted & mask
+            if painted.any() and not inside.any():
+                raise LabelStudioExportError(
+                    f'{here} ({data["labor_key"]}): labels {int(painted.sum())} pixels, none of '
+                    'them queried (a brush outside the queried pixels)')
             clipped += int((painted & ~mask).sum())
-            painted &= mask
-            overwritten += int((painted & (labels != 255) & (labels != cls)).sum())
-            labels[painted] = cls
+            overwritten += int((inside & (labels != 255) & (labels != cls)).sum())
+            labels[inside] = cls
         out.answers[key] = labels
         out.clipped[key] = clipped
         out.overwritten[key] = overwritten

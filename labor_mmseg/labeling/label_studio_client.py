@@ -1,66 +1,132 @@
-"""A minimal client of Label Studio's REST API: a session login, projects, task import,
-annotations and the JSON export, what a selection round's round trip needs.
+"""A minimal client of Label Studio's REST API: what a round asked of a person needs
+(projects, image uploads, tasks, annotations, the JSON export).
 
 Standard library only (``urllib``), so it runs in our environment while the server runs in its
-own. Label Studio 1.23 turns legacy API tokens off by default; its REST API accepts the
-session of a login, as its web app does (Django's session and CSRF cookies).
+own. Two ways in: an API key (a personal access token, a JWT refreshed into short-lived
+``Bearer`` access tokens; or a legacy token sent as ``Token <key>``), or a session login with
+e-mail and password, as the web app does (Django's session and CSRF cookies).
 """
 import json
+import mimetypes
+import uuid
 from http.cookiejar import CookieJar
+from pathlib import Path
 from typing import Any
-from urllib.error import HTTPError
+from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 
 class LabelStudioError(RuntimeError):
-    """A request Label Studio refused; the message names the method, path and its answer."""
+    """A request Label Studio refused or could not answer; the message names the method, path
+    and its answer."""
+
+
+class LabelStudioUnreachable(LabelStudioError):  # noqa: N818  (a state of the server)
+    """The server did not answer at all (not running, wrong URL, network)."""
 
 
 class LabelStudioClient:
-    """A logged-in session with the Label Studio server at ``url``.
+    """A session with the Label Studio server at ``url``.
 
     Args:
         url: The server's base URL, e.g. ``http://127.0.0.1:8080``.
-        email, password: An existing user's credentials (``LABEL_STUDIO_USERNAME`` and
-            ``LABEL_STUDIO_PASSWORD`` create one when the server starts).
+        api_key: A personal access token (from Account & Settings; a JWT, refreshed into
+            access tokens) or a legacy API token.
+        email, password: A user's credentials for a session login, instead of ``api_key``.
         timeout: Seconds per request.
+
+    Wrong credentials raise :class:`LabelStudioError` naming the URL; a server that does not
+    answer :class:`LabelStudioUnreachable`.
     """
 
-    def __init__(self, url: str, email: str, password: str, timeout: float = 60.0) -> None:
+    def __init__(self, url: str, api_key: str | None = None, email: str | None = None,
+                 password: str | None = None, timeout: float = 60.0) -> None:
         self.url = url.rstrip('/')
         self.timeout = timeout
         self.cookies = CookieJar()
         self.opener = build_opener(HTTPCookieProcessor(self.cookies))
-        self._open('GET', '/user/login/')  # sets the CSRF cookie the form needs
-        self._open('POST', '/user/login/', form=dict(
-            email=email, password=password, csrfmiddlewaretoken=self._csrf()))
+        self.api_key = api_key
+        self.access: str | None = None
+        if api_key is not None:
+            if api_key.count('.') == 2:  # a JWT: a personal access token
+                self._refresh()
+            who = 'the API key (LABEL_STUDIO_API_KEY)'
+        elif email is not None and password is not None:
+            self._open('GET', '/user/login/')  # sets the CSRF cookie the form needs
+            self._open('POST', '/user/login/', form=dict(
+                email=email, password=password, csrfmiddlewaretoken=self._csrf()))
+            who = f'login of {email!r}'
+        else:
+            raise ValueError('LabelStudioClient needs api_key, or email and password')
         try:
             self.api('GET', '/current-user/whoami')
+        except LabelStudioUnreachable:
+            raise
         except LabelStudioError:
-            raise LabelStudioError(f'login of {email!r} at {self.url} failed: wrong e-mail or '
-                                   'password, or no such user') from None
+            raise LabelStudioError(f'{who} at {self.url} failed: wrong e-mail, password or '
+                                   'key, or no such user') from None
+
+    def _refresh(self) -> None:
+        """A new access token from the personal access token (they live minutes)."""
+        try:
+            answer = self._open('POST', '/api/token/refresh/', body=dict(refresh=self.api_key),
+                                auth=False)
+        except LabelStudioUnreachable:
+            raise
+        except LabelStudioError as err:
+            raise LabelStudioError(f'the API key (LABEL_STUDIO_API_KEY) at {self.url} was '
+                                   f'refused as a personal access token: {err}') from None
+        self.access = json.loads(answer)['access']
 
     def _csrf(self) -> str:
         return next((c.value for c in self.cookies if c.name == 'csrftoken'), '')
 
+    def _headers(self) -> dict[str, str]:
+        if self.access is not None:
+            return {'Authorization': f'Bearer {self.access}'}
+        if self.api_key is not None:
+            return {'Authorization': f'Token {self.api_key}'}
+        return {'X-CSRFToken': self._csrf(), 'Referer': self.url + '/'}
+
     def _open(self, method: str, path: str, body: Any = None, form: dict | None = None,
-              query: dict | None = None) -> bytes:
-        url = self.url + path + (f'?{urlencode(query)}' if query else '')
-        headers = {'X-CSRFToken': self._csrf(), 'Referer': self.url + '/'}
-        data = None
+              query: dict | None = None, data: bytes | None = None,
+              content_type: str | None = None, auth: bool = True) -> bytes:
+        url = self.url + path + (f'?{urlencode(query, doseq=True)}' if query else '')
+        headers = self._headers() if auth else {}
         if form is not None:
             data = urlencode(form).encode()
-            headers['Content-Type'] = 'application/x-www-form-urlencoded'
+            content_type = 'application/x-www-form-urlencoded'
         elif body is not None:
             data = json.dumps(body).encode()
-            headers['Content-Type'] = 'application/json'
+            content_type = 'application/json'
+        if content_type is not None:
+            headers['Content-Type'] = content_type
         request = Request(url, data=data, headers=headers, method=method)
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
                 return response.read()
         except HTTPError as err:
+            if err.code == 401 and auth and self.access is not None:
+                self._refresh()  # the access token expired
+                return self._retry(method, url, data, content_type)
             raise LabelStudioError(f'{method} {path}: HTTP {err.code}: '
+                                   f'{err.read()[:500].decode(errors="replace")}') from None
+        except (URLError, OSError) as err:
+            raise LabelStudioUnreachable(f'Label Studio at {self.url} does not answer '
+                                         f'({method} {path}: {err})') from None
+
+    def _retry(self, method: str, url: str, data: bytes | None,
+               content_type: str | None) -> bytes:
+        headers = self._headers()
+        if content_type is not None:
+            headers['Content-Type'] = content_type
+        try:
+            with self.opener.open(Request(url, data=data, headers=headers, method=method),
+                                  timeout=self.timeout) as response:
+                return response.read()
+        except HTTPError as err:
+            raise LabelStudioError(f'{method} {url}: HTTP {err.code}: '
                                    f'{err.read()[:500].decode(errors="replace")}') from None
 
     def api(self, method: str, path: str, body: Any = None, **query: Any) -> Any:
@@ -68,13 +134,55 @@ class LabelStudioClient:
         content = self._open(method, '/api' + path, body, query=query or None)
         return json.loads(content) if content.strip() else None
 
-    def create_project(self, title: str, label_config: str) -> int:
-        """A new project with the labeling config (XML); its id."""
-        return self.api('POST', '/projects/', dict(title=title, label_config=label_config))['id']
+    def projects(self) -> list[dict]:
+        """Every project the user sees."""
+        found, page = [], 1
+        while True:
+            answer = self.api('GET', '/projects/', page=page, page_size=100)
+            items = answer['results'] if isinstance(answer, dict) else answer
+            found += items
+            if not isinstance(answer, dict) or not answer.get('next'):
+                return found
+            page += 1
+
+    def create_project(self, title: str, label_config: str, **fields: Any) -> int:
+        """A new project with the labeling config (XML) and other ``fields``; its id."""
+        return self.api('POST', '/projects/', dict(title=title, label_config=label_config,
+                                                   **fields))['id']
+
+    def update_project(self, project: int, **fields: Any) -> dict:
+        """Change fields of ``project`` (e.g. ``model_version``); the project."""
+        return self.api('PATCH', f'/projects/{project}/', fields)
+
+    def upload(self, project: int, path: str | Path) -> str:
+        """Upload the file at ``path`` to ``project`` without making a task of it; the URL
+        the server serves it at (``/data/upload/<project>/...``), for a task's data."""
+        path = Path(path)
+        boundary = uuid.uuid4().hex
+        kind = mimetypes.guess_type(path.name)[0] or 'application/octet-stream'
+        data = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                f'filename="{path.name}"\r\nContent-Type: {kind}\r\n\r\n').encode() \
+            + path.read_bytes() + f'\r\n--{boundary}--\r\n'.encode()
+        answer = json.loads(self._open(
+            'POST', f'/api/projects/{project}/import', query=dict(commit_to_project='false'),
+            data=data, content_type=f'multipart/form-data; boundary={boundary}'))
+        ids = answer['file_upload_ids']
+        uploads = self.api('GET', f'/projects/{project}/file-uploads', ids=json.dumps(ids))
+        return '/data/' + uploads[0]['file'].lstrip('/')
 
     def import_tasks(self, project: int, tasks: list[dict]) -> int:
         """Import tasks (with their predictions) into ``project``; how many it took."""
         return self.api('POST', f'/projects/{project}/import', tasks)['task_count']
+
+    def tasks(self, project: int) -> list[dict]:
+        """Every task of ``project``: id, data, annotation counts."""
+        found, page = [], 1
+        while True:
+            answer = self.api('GET', '/tasks/', project=project, page=page, page_size=100)
+            found += answer['tasks']
+            if not answer['tasks'] or len(found) >= answer['total']:
+                return found
+            page += 1
 
     def export(self, project: int) -> list[dict]:
         """The project's JSON export: every task with its data, annotations and predictions."""

@@ -1,4 +1,4 @@
-"""Answering label queries: from ground-truth files (simulated annotator) or from a human."""
+"""A round's queries and a person's answers as files (PNG masks and answer maps)."""
 
 import json
 import os
@@ -12,33 +12,13 @@ from .label_store import read_label_png, write_atomic, write_png
 QUERY_VALUE = 255  # in an exported query mask: a label is asked at this pixel (0 elsewhere)
 
 
-class GroundTruthOracle:
-    """Simulated annotator: copies ground truth (train-id label files) at the queried pixels."""
-
-    def __init__(self, num_classes: int = 19, ignore_index: int = 255) -> None:
-        self.num_classes = num_classes
-        self.ignore_index = ignore_index
-
-    def query(self, seg_map_path: str | os.PathLike, mask: np.ndarray) -> np.ndarray:
-        """Ground truth at the ``True`` pixels of ``mask``, ``ignore_index`` elsewhere (uint8).
-
-        Pixels whose ground truth is ``ignore_index`` stay unlabeled. Raises
-        ``FileNotFoundError``/``ValueError`` naming the file if it is missing, unreadable, holds
-        values out of range, or its size differs from ``mask``.
-        """
-        gt = read_label_png(Path(seg_map_path), self.num_classes, self.ignore_index)
-        if gt.shape != mask.shape:
-            raise ValueError(f'{seg_map_path}: ground truth is {gt.shape}, query mask {mask.shape}')
-        return np.where(mask, gt, np.uint8(self.ignore_index))
-
-
 def export_queries(queries: dict[str, np.ndarray], out_dir: str | os.PathLike,
-                   image_paths: dict[str, str] | None = None, max_points: int = 1000) -> Path:
+                   image_paths: dict[str, str] | None = None) -> Path:
     """Write label queries for a human annotator; return the path of ``queries.json``.
 
     One PNG per image at ``<out_dir>/masks/<key>.png`` (255 where a label is asked, 0 elsewhere)
-    and ``queries.json`` listing for each key its mask file, image path (if given), shape, number
-    of queried pixels and, for sparse queries (at most ``max_points`` pixels), their ``[y, x]``.
+    and ``queries.json`` listing for each key its mask file, image path (if given), shape and
+    number of queried pixels.
     Answers go to ``<answer_dir>/<key>.png``: class ids at the queried pixels, 255 elsewhere.
     """
     out_dir = Path(out_dir)
@@ -51,8 +31,6 @@ def export_queries(queries: dict[str, np.ndarray], out_dir: str | os.PathLike,
                  'num_pixels': int(mask.sum())}
         if image_paths is not None and key in image_paths:
             entry['image'] = str(image_paths[key])
-        if entry['num_pixels'] <= max_points:
-            entry['points'] = np.argwhere(mask).tolist()
         entries.append(entry)
     path = out_dir / 'queries.json'
     write_atomic(path, json.dumps({'version': 1, 'queries': entries}, indent=1).encode())

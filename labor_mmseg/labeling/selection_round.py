@@ -16,19 +16,17 @@ import torch
 from PIL import Image
 from torch import Tensor
 
+from ..registry import ORACLES
 from ..selection import budget_in_pixels, get_strategy
-from .label_store import QUERIED_VOID, LabelStore, write_atomic
-from .label_studio import (
-    IMAGE_URL,
-    VOID_LABEL,
-    ExportAnswers,
-    LabelStudioExportError,
-    export_round,
-    read_export,
-)
-from .oracle import GroundTruthOracle, export_queries, import_answers, read_queries
+from .effort import review_effort
+from .label_store import LabelStore, read_label_png, write_atomic, write_png
+from .label_studio import VOID_LABEL, ExportAnswers, LabelStudioExportError, read_export
+from .oracle import export_queries, import_answers, read_queries
+from .oracles import Oracle, RoundRequest
+from .proposals import Proposals, make_proposals
 
-ORACLES = ('ground_truth', 'human')
+# Short names of the oracles that take no options (a hook's ``oracle='human'``).
+ORACLE_ALIASES = {'ground_truth': 'GroundTruthOracle', 'human': 'FileOracle'}
 # LabOR's hooks: their strategy and defaults (the hooks' signatures and the tools read these).
 PRESETS = {
     'SPLSelectionHook': dict(strategy='spl', budget=0.022, boundary_radius=1),
@@ -62,15 +60,16 @@ class SelectionRound:
             leaves unspent on an image goes to its next round (:meth:`image_budget`).
         num_rounds: How many rounds share the budget.
         seed: Seed of the draws of ``random``; None until the owner sets it (the runner's).
-        oracle: ``'ground_truth'`` (answers from the label files) or ``'human'`` (asked after
-            the round, :meth:`ask` returns None).
+        oracle: An oracle config (``dict(type=...)`` in ``labor_mmseg.registry.ORACLES``), an
+            :class:`~.oracles.Oracle`, or a short name: ``'ground_truth'`` (the label files)
+            or ``'human'`` (``FileOracle``: a person answers offline).
         strategy_cfg: Keyword arguments of the strategy, checked now with one call on a
             one-pixel image.
         owner: Name used in errors (the config's hook type), so they name the config field.
     """
 
     def __init__(self, strategy: str = 'spl', budget: float | int = 0.022, num_rounds: int = 5,
-                 seed: int | None = None, oracle: str = 'ground_truth',
+                 seed: int | None = None, oracle: str | dict | Oracle = 'ground_truth',
                  strategy_cfg: dict | None = None, owner: str = 'SelectionRound') -> None:
         try:
             self.strategy = get_strategy(strategy)
@@ -88,13 +87,10 @@ class SelectionRound:
             budget_in_pixels(budget, 1 << 20)  # validate early, with the config's value
         except (TypeError, ValueError) as err:
             raise type(err)(f'{owner}.budget: {err}') from None
-        if oracle not in ORACLES:
-            raise ValueError(f"{owner}.oracle must be 'ground_truth' or 'human', got {oracle!r}")
         self.budget = budget
         self.num_rounds = num_rounds
         self.seed = seed
-        self.oracle_name = oracle
-        self.oracle = GroundTruthOracle() if oracle == 'ground_truth' else None
+        self.set_oracle(oracle, f'{owner}.oracle')
         self.store: LabelStore | None = None  # set by open_store
 
     @classmethod
@@ -141,9 +137,31 @@ class SelectionRound:
                                    None if labeled is None else int(labeled.sum()))
         return self.strategy(prob1, prob2, budget, labeled=labeled, **kwargs)
 
-    def ask(self, seg_map_path: str | os.PathLike, mask: np.ndarray) -> np.ndarray | None:
-        """The oracle's answers at ``mask`` (255 where void), or None when a person answers."""
-        return None if self.oracle is None else self.oracle.query(seg_map_path, mask)
+    def set_oracle(self, oracle: str | dict | Oracle, field: str) -> None:
+        """Who answers: ``oracle`` built now (:func:`build_oracle`; errors name ``field``)."""
+        self.oracle_cfg = oracle
+        self.oracle = build_oracle(oracle, field)
+
+    @property
+    def points(self) -> bool:
+        """Whether a person is asked points (a number of pixels per image, one keypoint each)
+        rather than regions (a fraction of the pixels, brush regions)."""
+        return isinstance(self.budget, int)
+
+    def request(self, round_idx: int, iteration: int, picks: Iterable[tuple[str, np.ndarray,
+                np.ndarray]], dataset: Any, query_dir: str | os.PathLike, title: str = '',
+                resume_command: str = '') -> RoundRequest:
+        """The round's questions from its ``(key, queried, predicted)`` picks (``predicted``:
+        A's class map) on ``dataset`` (a ``SparseLabelDataset``); images without a query are
+        left out."""
+        picks = [(key, mask, pred) for key, mask, pred in picks if mask.any()]
+        return with_dataset_files(RoundRequest(
+            run_id=self.store.run_id, round_idx=round_idx, iteration=iteration,
+            strategy=self.strategy_name, queries={key: mask for key, mask, _ in picks},
+            proposals={key: make_proposals(mask, pred, self.points) for key, mask, pred in picks},
+            image_paths={}, label_paths={}, classes=list(dataset.metainfo['classes']),
+            palette=list(dataset.metainfo['palette']), query_dir=Path(query_dir), title=title,
+            resume_command=resume_command), dataset)
 
     def open_store(self, root: str | os.PathLike, dataset: Any, create: bool) -> LabelStore:
         """Open (``create``: or create) the store of ``dataset``'s bought labels at ``root``.
@@ -169,43 +187,118 @@ class SelectionRound:
             self.store.lock()
         return self.store
 
-    def store_answers(self, answers: Iterable[tuple[str, np.ndarray, np.ndarray]],
-                      round_idx: int, iteration: int) -> dict[str, Any]:
-        """Add the oracle's ``(key, queried, labels)`` to the store, commit the round and
-        return its manifest entry (see :func:`store_round`)."""
-        return store_round(self.store, answers, round_idx, iteration,
-                           dict(strategy=self.strategy_name, oracle=self.oracle_name))
+    def ask(self, request: RoundRequest) -> dict[str, np.ndarray]:
+        """The oracle's answers (:meth:`~.oracles.Oracle.ask`); a person's oracle gets the
+        round's queries saved first (:func:`save_request`)."""
+        if self.oracle.person:
+            save_request(request, self.store)
+        return self.oracle.ask(request)
 
-    def export_for_person(self, query_dir: str | os.PathLike,
-                          queries: dict[str, np.ndarray], image_paths: dict[str, str],
-                          round_idx: int, iteration: int, metainfo: dict,
-                          image_url: str = IMAGE_URL) -> None:
-        """Write the round's queries for a person (:func:`export_queries`), ``round.json``
-        (what :func:`import_person_answers` needs to store the answers as this round, with the
-        class names of ``metainfo``) and the round as Label Studio tasks
-        (:func:`~.label_studio.export_round`, with ``metainfo``'s palette and ``image_url``)."""
-        export_queries(queries, query_dir, image_paths)
-        classes = list(metainfo['classes'])
-        write_atomic(Path(query_dir) / 'round.json', json.dumps(dict(
-            round=round_idx, iteration=iteration, strategy=self.strategy_name, classes=classes,
-            label_dir=os.path.relpath(self.store.root.absolute(),
-                                      Path(query_dir).absolute().parents[1]))).encode())
-        export_round(query_dir, classes, metainfo['palette'], image_url)
+    def store_answers(self, request: RoundRequest,
+                      answers: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Add the oracle's answers to the store, commit the round and return its manifest
+        entry (:func:`store_round`), with what reviewing A's proposals cost (``review``)."""
+        return store_request(self.store, request, answers, self.oracle.stats_name)
 
 
-def store_round(store: LabelStore, answers: Iterable[tuple[str, np.ndarray, np.ndarray]],
+def with_dataset_files(request: RoundRequest, dataset: Any) -> RoundRequest:
+    """``request`` with the image and ground-truth file of each queried image from ``dataset``
+    (a ``SparseLabelDataset``)."""
+    infos = {dataset.key(i): i for i in range(len(dataset))}
+    for key in request.queries:
+        info = dataset.get_data_info(infos[key])
+        request.image_paths[key] = info['img_path']
+        request.label_paths[key] = info['gt_seg_map_path']
+    return request
+
+
+def build_oracle(oracle: str | dict | Oracle, field: str) -> Oracle:
+    """An oracle from a hook's ``oracle`` (config, instance or short name); errors name
+    ``field``."""
+    if isinstance(oracle, Oracle):
+        return oracle
+    cfg = dict(type=oracle) if isinstance(oracle, str) else dict(oracle)
+    name = cfg.pop('type', None)
+    cls = ORACLES.get(ORACLE_ALIASES.get(name, name)) if isinstance(name, str) else None
+    if cls is None:
+        raise KeyError(f'{field}: unknown oracle type {name!r}; registered: '
+                       f'{sorted(ORACLES.module_dict)}, or {sorted(ORACLE_ALIASES)}')
+    try:
+        return cls(**cfg)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f'{field} {oracle!r}: {err}') from None
+
+
+def save_request(request: RoundRequest, store: LabelStore) -> None:
+    """Keep a round's questions in ``request.query_dir``: the queries
+    (:func:`~.oracle.export_queries`), A's class at each queried pixel (``proposals/<key>.png``,
+    255 elsewhere) and ``round.json`` (``round``: its number, 1-based, as everywhere a person
+    reads it), so that a resumed run asks the same questions and an
+    import stores the answers as this round of this run."""
+    out = request.query_dir
+    export_queries(request.queries, out, request.image_paths)
+    for key, proposals in request.proposals.items():
+        predicted = np.full(proposals.ids.shape, 255, np.uint8)
+        inside = proposals.ids > 0
+        predicted[inside] = proposals.classes[proposals.ids[inside] - 1]
+        write_png(out / 'proposals' / f'{key}.png', predicted)
+    write_atomic(out / 'round.json', json.dumps(dict(
+        run=request.run_id, round=request.number, iteration=request.iteration,
+        strategy=request.strategy, classes=request.classes,
+        palette=[list(map(int, c)) for c in request.palette],
+        points=request.points, title=request.title, resume_command=request.resume_command,
+        label_dir=os.path.relpath(store.root.absolute(), out.absolute().parents[1]))).encode())
+
+
+def load_request(query_dir: str | os.PathLike) -> RoundRequest:
+    """The round saved by :func:`save_request` (``label_paths`` empty: not kept).
+    ValueError naming the file when one is missing or does not match."""
+    query_dir = Path(query_dir)
+    meta = json.loads((query_dir / 'round.json').read_text())
+    queries = read_queries(query_dir)
+    entries = json.loads((query_dir / 'queries.json').read_text())['queries']
+    proposals: dict[str, Proposals] = {}
+    for key, mask in queries.items():
+        predicted = read_label_png(query_dir / 'proposals' / f'{key}.png', len(meta['classes']))
+        if predicted.shape != mask.shape or (predicted[mask] == 255).any():
+            raise ValueError(f'{query_dir / "proposals" / key}.png: not a class at every '
+                             'queried pixel')
+        proposals[key] = make_proposals(mask, predicted, meta['points'])
+    return RoundRequest(
+        run_id=meta['run'], round_idx=meta['round'] - 1, iteration=meta['iteration'],
+        strategy=meta['strategy'], queries=queries, proposals=proposals,
+        image_paths={e['key']: e.get('image', '') for e in entries}, label_paths={},
+        classes=meta['classes'], palette=meta['palette'], query_dir=query_dir,
+        title=meta['title'], resume_command=meta['resume_command'])
+
+
+def store_request(store: LabelStore, request: RoundRequest, answers: dict[str, np.ndarray],
+                  oracle: str) -> dict[str, Any]:
+    """Store ``answers`` to ``request`` as its round (:func:`store_round`), each image with the
+    effort of reviewing A's proposals on it (:func:`~.effort.review_effort`, summed into the
+    round's ``review``); return the round's manifest entry."""
+    return store_round(store, ((key, request.queries[key], answers[key],
+                                review_effort(request.proposals[key], answers[key]))
+                               for key in answers),
+                       request.round_idx, request.iteration,
+                       dict(strategy=request.strategy, oracle=oracle))
+
+
+def store_round(store: LabelStore,
+                answers: Iterable[tuple[str, np.ndarray, np.ndarray, dict | None]],
                 round_idx: int, iteration: int, stats: dict[str, Any]) -> dict[str, Any]:
-    """Add each ``(key, queried, labels)`` to ``store`` in key order, then commit the round.
+    """Add each ``(key, queried, labels, review)`` to ``store`` in key order, then commit the
+    round.
 
     An image whose answers to all of ``queried`` are already in the store, uncommitted (added
     before the process was killed), is not added again, so a killed round completes as if it had
     not been interrupted. Returns the round's manifest entry.
     """
     done = store.uncommitted
-    for key, queried, labels in sorted(answers, key=lambda a: a[0]):
+    for key, queried, labels, review in sorted(answers, key=lambda a: a[0]):
         if key in done and (store.queried_mask(key, queried.shape) >= queried).all():
             continue
-        store.add(key, labels, queried)
+        store.add(key, labels, queried, review)
     store.commit_round(round_idx, iteration, stats)
     return store.manifest['rounds'][-1]
 
@@ -219,22 +312,30 @@ def exported_rounds(query_root: str | os.PathLike) -> list[Path]:
 def unanswered_rounds(query_root: str | os.PathLike, store: LabelStore) -> list[Path]:
     """The exported rounds whose answers are not in ``store`` yet, by number."""
     return [p for p in exported_rounds(query_root)
-            if json.loads((p / 'round.json').read_text())['round'] not in store.completed_rounds]
+            if json.loads((p / 'round.json').read_text())['round'] - 1
+            not in store.completed_rounds]
 
 
-def open_exported_round(query_dir: str | os.PathLike) -> tuple[dict, LabelStore]:
-    """``round.json`` of the round exported in ``query_dir`` and the store its answers go to,
-    locked for this process (``StoreInUseError`` naming the training or import that holds it).
-    ValueError naming the store when the round is in it already."""
+def open_exported_round(query_dir: str | os.PathLike) -> tuple[RoundRequest, LabelStore]:
+    """The round saved in ``query_dir`` (:func:`load_request`) and the store its answers go
+    to, locked for this process (``StoreInUseError`` naming the training or import that holds
+    it). ValueError naming the store when the round is in it already or the store is another
+    run's."""
     query_dir = Path(query_dir)
     meta = json.loads((query_dir / 'round.json').read_text())
     store = LabelStore.open(query_dir.parents[1] / meta['label_dir'])
     store.lock()
-    if meta['round'] in store.completed_rounds:
+    try:
+        if meta['round'] - 1 in store.completed_rounds:
+            raise ValueError(f'{query_dir.name}: round {meta["round"]} is already in '
+                             f'{store.manifest_path}; nothing was stored again')
+        if meta['run'] != store.run_id:
+            raise ValueError(f'{query_dir}: the queries of run {meta["run"]!r}, the store '
+                             f'{store.manifest_path} is run {store.run_id!r}')
+        return load_request(query_dir), store
+    except BaseException:
         store.unlock()
-        raise ValueError(f'{query_dir.name}: round {meta["round"] + 1} is already in '
-                         f'{store.manifest_path}')
-    return meta, store
+        raise
 
 
 def import_person_answers(query_dir: str | os.PathLike,
@@ -246,13 +347,10 @@ def import_person_answers(query_dir: str | os.PathLike,
     stored; an import killed midway is completed by the next one, nothing asked twice.
     ValueError naming the store when the round is in it already.
     """
-    meta, store = open_exported_round(query_dir)
+    request, store = open_exported_round(query_dir)
     try:
-        queries = read_queries(query_dir)
-        answers = import_answers(answer_dir, queries, num_classes=store.num_classes)
-        return store_round(store, ((key, mask, answers[key]) for key, mask in queries.items()),
-                           meta['round'], meta['iteration'],
-                           dict(strategy=meta['strategy'], oracle='human'))
+        answers = import_answers(answer_dir, request.queries, num_classes=store.num_classes)
+        return store_request(store, request, answers, 'human')
     finally:
         store.unlock()
 
@@ -261,29 +359,26 @@ def import_label_studio_answers(query_dir: str | os.PathLike, export_json: str |
                                 allow_missing: bool = False) -> tuple[dict, ExportAnswers]:
     """Store the answers of a Label Studio JSON export of the round exported in ``query_dir``
     (:func:`~.label_studio.read_export`: the latest annotation of each task wins, strokes
-    outside a query are clipped) as that round; return its manifest entry and what was read.
+    outside a query are clipped; tasks of another run or round are refused, naming both) as
+    that round; return its manifest entry and what was read.
 
     The whole export is checked before anything is stored (a bad one raises
-    ``LabelStudioExportError`` naming task and field, the store untouched). The void label,
-    and a queried pixel left unpainted, is spent without a class, as 255 in an answer PNG.
+    ``LabelStudioExportError`` naming task and field, the store untouched). The void label
+    is stored as void, a queried pixel left unpainted as unanswered; both are spent.
     Queried images without a task or an annotation are an error naming them, unless
     ``allow_missing``: then they are not stored (nothing of them spent; a later round may ask
     them again) and listed in ``missing``. A killed import is completed by the next one, as
     :func:`import_person_answers`.
     """
-    meta, store = open_exported_round(query_dir)
+    request, store = open_exported_round(query_dir)
     try:
-        queries = read_queries(query_dir)
-        read = read_export(export_json, meta['classes'], queries, meta['round'], VOID_LABEL)
+        read = read_export(export_json, request.classes, request.queries, request.run_id,
+                           request.number, VOID_LABEL)
         if read.missing and not allow_missing:
             raise LabelStudioExportError(
                 f'{len(read.missing)} queried images have no task or annotation in the export: '
                 f'{", ".join(read.missing)} (answer them, or store the others with '
                 'allow_missing)')
-        answers = ((key, queries[key], np.where(labels == QUERIED_VOID, 255, labels))
-                   for key, labels in read.answers.items())  # the store spends a queried 255
-        entry = store_round(store, answers, meta['round'], meta['iteration'],
-                            dict(strategy=meta['strategy'], oracle='human'))
-        return entry, read
+        return store_request(store, request, read.answers, 'human'), read
     finally:
         store.unlock()

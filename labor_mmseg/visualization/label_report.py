@@ -4,13 +4,26 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..labeling.effort import SECONDS_PER_CLICK
+from ..labeling.effort import RELABEL_CLICKS, SECONDS_PER_CHECK, SECONDS_PER_CLICK
 from ..labeling.label_store import LabelStore, write_atomic
 
 EFFORT_COLUMNS = (('images', 'images'), ('queried', 'queried pixels'),
                   ('regions', 'regions'), ('points', 'points'),
                   ('boundary_pixels', 'outline (px)'), ('vertices', 'vertices'),
                   ('clicks', 'clicks'), ('seconds', 'est. seconds'))
+REVIEW_COLUMNS = (('proposals', 'proposals'), ('accepted', 'accepted'),
+                  ('relabeled', 'relabeled'), ('repainted', 'repainted'),
+                  ('skipped', 'not answered'), ('clicks', 'clicks'),
+                  ('seconds', 'est. seconds'), ('right_percent', "A's proposal right (%)"))
+PAINT_SOURCE = (f'Regions are painted as polygons, one click for the class '
+                f'and one per vertex; a point is one click. Seconds = clicks x '
+                f'{SECONDS_PER_CLICK} s per click (Bearman et al., ECCV 2016), an estimate.')
+REVIEW_SOURCE = (f"Each of A's proposals is checked, {SECONDS_PER_CHECK} s per "
+                 'yes/no verification (Papadopoulos et al., CVPR 2016); a wrong one is '
+                 f'relabeled (select it, pick the class: {RELABEL_CLICKS} clicks) or, holding '
+                 'several classes, its wrong pixels are repainted as above; '
+                 f'{SECONDS_PER_CLICK} s per click (Bearman et al., ECCV 2016), an estimate. '
+                 "A's proposal right: accepted, of the proposals answered.")
 
 
 def effort_rows(store: LabelStore) -> list[dict[str, Any]]:
@@ -32,6 +45,25 @@ def effort_rows(store: LabelStore) -> list[dict[str, Any]]:
     return rows + [total]
 
 
+def review_row(round_name: int | str, review: dict[str, Any] | None) -> dict[str, Any]:
+    """A row of :func:`review_rows`: ``review``'s fields (None where unknown) and
+    ``right_percent``, the share of the answered proposals accepted (None if none)."""
+    row = dict(round=round_name, **{name: None if review is None else review[name]
+                                    for name, _ in REVIEW_COLUMNS[:-1]})
+    answered = None if review is None else review['proposals'] - review['skipped']
+    row['right_percent'] = (100.0 * (review['accepted'] - review['skipped']) / answered
+                            if answered else None)
+    return row
+
+
+def review_rows(store: LabelStore) -> list[dict[str, Any]]:
+    """One row per committed round, then the run's total: what reviewing A's proposals cost
+    (the round's ``review``; None where a round has none)."""
+    return ([review_row(entry['round'] + 1, entry.get('review'))
+             for entry in store.manifest['rounds']]
+            + [review_row('total', store.totals()['review'])])
+
+
 def cell(value: Any) -> str:
     """A table cell: '-' for unknown, floats with one decimal."""
     if value is None:
@@ -39,28 +71,52 @@ def cell(value: Any) -> str:
     return f'{value:.1f}' if isinstance(value, float) else str(value)
 
 
+def markdown_table(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) -> str:
+    """Markdown: one line per row (its ``round`` first), ``columns`` as ``(field, label)``."""
+    lines = ['| round | ' + ' | '.join(label for _, label in columns) + ' |',
+             '|---|' + '---:|' * len(columns)]
+    for row in rows:
+        lines.append(f'| {row["round"]} | '
+                     + ' | '.join(cell(row[name]) for name, _ in columns) + ' |')
+    return '\n'.join(lines)
+
+
 def budget_table(store: LabelStore, classes: list[str]) -> str:
-    """Markdown: labeled pixels per class (rows) and round (columns), with totals."""
+    """Markdown: labeled pixels per class (rows) and round (columns), with totals; then the
+    pixels labeled and queried, and the queried ones answered void or left unanswered ('-'
+    for rounds committed before these were counted)."""
     rounds = store.manifest['rounds']
     head = ['class'] + [f'round {e["round"] + 1}' for e in rounds] + ['total']
     lines = ['| ' + ' | '.join(head) + ' |', '|---|' + '---:|' * (len(head) - 1)]
     for c, name in enumerate(classes):
         counts = [e['class_counts'][c] for e in rounds]
         lines.append(f'| {name} | ' + ' | '.join(map(str, counts + [sum(counts)])) + ' |')
-    for label, field in (('labeled', 'pixels'), ('queried (incl. void)', 'queried')):
+    for label, field in (('labeled', 'pixels'), ('queried (incl. void, unanswered)', 'queried')):
         counts = [e[field] for e in rounds]
         lines.append(f'| **{label}** | ' + ' | '.join(map(str, counts + [sum(counts)])) + ' |')
+    totals = store.totals()
+    for field in ('void', 'unanswered'):
+        counts = [e.get(field) for e in rounds] + [totals[f'{field}_pixels']]
+        lines.append(f'| {field} | ' + ' | '.join(map(cell, counts)) + ' |')
     return '\n'.join(lines)
 
 
 def effort_table(store: LabelStore) -> str:
     """Markdown: the effort of each round and of the run (:func:`effort_rows`)."""
-    lines = ['| round | ' + ' | '.join(label for _, label in EFFORT_COLUMNS) + ' |',
-             '|---|' + '---:|' * len(EFFORT_COLUMNS)]
-    for row in effort_rows(store):
-        lines.append(f'| {row["round"]} | '
-                     + ' | '.join(cell(row[name]) for name, _ in EFFORT_COLUMNS) + ' |')
-    return '\n'.join(lines)
+    return markdown_table(effort_rows(store), EFFORT_COLUMNS)
+
+
+def review_table(store: LabelStore) -> str:
+    """Markdown: what reviewing A's proposals cost, per round and run (:func:`review_rows`)."""
+    return markdown_table(review_rows(store), REVIEW_COLUMNS)
+
+
+def comparison_table(store: LabelStore) -> str:
+    """Markdown: the two estimates' seconds side by side, per round and run."""
+    rows = [dict(round=paint['round'], paint=paint['seconds'], review=review['seconds'])
+            for paint, review in zip(effort_rows(store), review_rows(store), strict=True)]
+    return markdown_table(rows, (('paint', 'paint from nothing (est. s)'),
+                                 ('review', "review A's proposals (est. s)")))
 
 
 def budget_chart(store: LabelStore, classes: list[str], palette: list, path: Path) -> None:
@@ -87,21 +143,22 @@ def budget_chart(store: LabelStore, classes: list[str], palette: list, path: Pat
 
 def write_label_report(store: LabelStore, classes: list[str], palette: list,
                        out_dir: str | os.PathLike) -> Path:
-    """Write ``report.md`` (budget per class and round; effort per round and run), the
-    budget's ``budget.png`` and ``report.json`` (the same numbers) to ``out_dir``; return the
-    Markdown file. The seconds are an estimate: clicks x ``SECONDS_PER_CLICK``."""
+    """Write ``report.md`` (budget per class and round; the two effort estimates, painting
+    from nothing and reviewing A's proposals, per round and run), the budget's ``budget.png``
+    and ``report.json`` (the same numbers: ``rounds``, ``totals``, ``effort``, ``review``) to
+    ``out_dir``; return the Markdown file. The seconds are estimates (:data:`PAINT_SOURCE`,
+    :data:`REVIEW_SOURCE`)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     budget_chart(store, classes, palette, out_dir / 'budget.png')
     text = '\n\n'.join([
         '# Labels bought', budget_table(store, classes), '![per class](budget.png)',
-        '# What they cost a person (estimate)',
-        f'Regions are painted as polygons: one click for the class, one per vertex; a point '
-        f'is one click. Seconds = clicks x {SECONDS_PER_CLICK} s per click (Bearman et al., '
-        'ECCV 2016), an estimate.', effort_table(store)]) + '\n'
+        '# What they cost a person (estimates)', comparison_table(store),
+        '## Paint from nothing', PAINT_SOURCE, effort_table(store),
+        "## Review A's proposals", REVIEW_SOURCE, review_table(store)]) + '\n'
     report = out_dir / 'report.md'
     write_atomic(report, text.encode())
     write_atomic(out_dir / 'report.json', json.dumps(dict(
-        classes=classes, rounds=store.manifest['rounds'], effort=effort_rows(store)),
-        indent=1).encode())
+        classes=classes, rounds=store.manifest['rounds'], totals=store.totals(),
+        effort=effort_rows(store), review=review_rows(store)), indent=1).encode())
     return report

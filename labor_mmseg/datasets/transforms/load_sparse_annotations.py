@@ -3,7 +3,7 @@ import numpy as np
 from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
 
-from ...labeling import QUERIED_VOID
+from ...labeling import QUERIED_UNANSWERED
 
 
 @TRANSFORMS.register_module()
@@ -12,7 +12,8 @@ class LoadSparseAnnotations(LoadAnnotations):
 
     ``SparseLabelDataset`` puts it in place of its dataset's ``LoadAnnotations``, so images
     with no labels yet still feed the adversarial and pseudo-label branches. Queried pixels
-    whose answer was void (``QUERIED_VOID``) are unlabeled (255) for training. Needs the image
+    answered void or left unanswered (``QUERIED_VOID``, ``QUERIED_UNANSWERED``) are unlabeled
+    (255) for training. Needs the image
     loaded first (``ori_shape``).
     """
 
@@ -20,8 +21,9 @@ class LoadSparseAnnotations(LoadAnnotations):
         if results.get('seg_map_path') is not None:
             super()._load_seg_map(results)
             seg_map = results['gt_seg_map']
-            # QUERIED_VOID | 1 == 255: an in-place OR is several times cheaper than a masked write.
-            seg_map |= (seg_map == QUERIED_VOID).view(np.uint8)
+            # 253 | 3 == 254 | 3 == 255: an in-place OR is several times cheaper than a masked
+            # write (class ids are below QUERIED_UNANSWERED).
+            seg_map |= (seg_map >= QUERIED_UNANSWERED).view(np.uint8) * np.uint8(3)
             return
         if 'ori_shape' not in results:
             raise KeyError('LoadSparseAnnotations: load the image (LoadImageFromFile) first')

@@ -6,19 +6,26 @@ import mmcv
 import numpy as np
 import torch
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.dist import all_gather_object, barrier, broadcast, get_dist_info
+from mmengine.dist import (
+    all_gather_object,
+    barrier,
+    broadcast,
+    broadcast_object_list,
+    get_dist_info,
+)
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from mmseg.registry import HOOKS
 
-from ...labeling import LabelStore, write_atomic
-from ...labeling.label_studio import IMAGE_URL
+from ...labeling import AnswersPending, LabelStore, write_atomic
 from ...labeling.selection_round import (
     PRESETS,
     SelectionRound,
+    load_request,
     unanswered_rounds,
     with_boundary_radius,
+    with_dataset_files,
 )
 from ...selection import inconsistency_mask
 from ...visualization import selection_overlay, write_label_report
@@ -69,17 +76,19 @@ class ActiveSelectionHook(Hook):
         seed: Seed of the random generator of strategies that draw pixels (``random``);
             default the runner's (``randomness.seed``), so runs of other seeds draw
             other pixels.
-        oracle: ``'ground_truth'`` reads the dataset's labels of the queried pixels (experiments);
-            ``'human'`` exports the round's queries to ``<work_dir>/queries/round_<k>``, saves
-            a checkpoint and stops training until ``tools/import_answers.py`` brings the
-            answers into the store and training is resumed (``--resume``). The round is also
-            written as Label Studio tasks with a labeling config (``queries/round_<k>/
-            label_studio/``), whose JSON export ``tools/import_answers.py`` reads as well.
+        oracle: Who answers (``labor_mmseg.registry.ORACLES``): a config dict, or
+            ``'ground_truth'`` (the dataset's labels of the queried pixels, experiments) or
+            ``'human'`` (``FileOracle``: the round's queries are left in
+            ``<work_dir>/queries/round_<k>``, also as Label Studio files, training stops until
+            ``tools/import_answers.py`` stores the answers and training is resumed). None (the
+            default): the config's top-level ``oracle`` if it has one (a layer such as
+            ``configs/_base_/labor/oracle_label_studio.py`` sets it for every selection hook),
+            else ``'ground_truth'``. Before a person's oracle is asked, the round's queries
+            are kept in ``queries/round_<k>`` and a checkpoint of the round's iteration is
+            saved, so a run stopped or killed while the person answers resumes with
+            ``--resume`` at the round and asks the same queries.
         strategy_cfg: Keyword arguments of the strategy function (e.g. ``select_ppl``'s
             ``boundary_radius``).
-        image_url: Each Label Studio task's image, a format string of ``{path}`` (absolute,
-            without its leading ``/``), ``{name}`` and ``{key}``; default Label Studio's
-            local files under a document root of ``/``.
         vis_images: Target images shown per round (the first of the set): image, A's
             prediction, B's inconsistency mask and the selected pixels side by side, through
             the runner's visualizer (``add_image``, step = the round's iteration), so they
@@ -99,22 +108,21 @@ class ActiveSelectionHook(Hook):
                  label_dir: str = 'label_store',
                  pipeline: list[dict] | None = None,
                  seed: int | None = None,
-                 oracle: str = 'ground_truth',
+                 oracle: str | dict | None = None,
                  strategy_cfg: dict | None = None,
-                 image_url: str = IMAGE_URL,
                  vis_images: int = 4,
                  report_dir: str = 'reports') -> None:
         name = type(self).__name__  # errors name the config field
         self.rounds = sorted(int(r) for r in rounds)
         if not self.rounds or len(set(self.rounds)) != len(self.rounds) or self.rounds[0] < 1:
             raise ValueError(f'{name}.rounds must be distinct iterations >= 1, got {list(rounds)}')
-        self.round = SelectionRound(strategy, budget, len(self.rounds), seed, oracle,
-                                    strategy_cfg, owner=name)
+        self.round = SelectionRound(strategy, budget, len(self.rounds), seed,
+                                    oracle or 'ground_truth', strategy_cfg, owner=name)
+        self.oracle_given = oracle is not None
         self.label_dir = label_dir
         self.pipeline = Compose(pipeline or [dict(type='LoadImageFromFile'),
                                              dict(type='PackSegInputs')])
         self.seed = seed
-        self.image_url = image_url
         if isinstance(vis_images, bool) or not isinstance(vis_images, int) or vis_images < 0:
             raise ValueError(f'{name}.vis_images must be an int >= 0, got {vis_images!r}')
         self.vis_images = vis_images
@@ -130,6 +138,8 @@ class ActiveSelectionHook(Hook):
         if self.rounds[-1] > runner.max_iters:
             raise ValueError(f'{type(self).__name__}.rounds {self.rounds} go beyond '
                              f'train_cfg.max_iters={runner.max_iters}')
+        if not self.oracle_given and runner.cfg.get('oracle') is not None:
+            self.round.set_oracle(runner.cfg['oracle'], 'oracle')  # the config's layer
         self.round.seed = runner.seed if self.seed is None else self.seed
         self.dataset = find_sparse_dataset(runner.train_dataloader.dataset)
         root = Path(runner.work_dir) / self.label_dir
@@ -157,7 +167,8 @@ class ActiveSelectionHook(Hook):
                 'work_dir (the labels are left where they are)')
         self.dataset.attach(self.store)
         self.query_root = Path(runner.work_dir) / 'queries'
-        if unanswered := unanswered_rounds(self.query_root, self.store):
+        unanswered = unanswered_rounds(self.query_root, self.store)
+        if unanswered and self.round.oracle.offline:
             raise RuntimeError(f'{unanswered[0]} holds queries without answers: run python '
                                f'tools/import_answers.py {runner.work_dir} <answers> before '
                                'resuming')
@@ -185,11 +196,10 @@ class ActiveSelectionHook(Hook):
     @torch.no_grad()
     def select_image(self, model, idx: int, round_idx: int,
                      show: tuple | None = None) -> tuple[str, np.ndarray, np.ndarray]:
-        """Score target image ``idx`` with B, select this round's pixels, ask the oracle;
-        ``show``: ``(visualizer, step)`` to add the round's picture of it (:meth:`show`).
+        """Score target image ``idx`` with B and select this round's pixels; ``show``:
+        ``(visualizer, step)`` to add the round's picture of it.
 
-        Returns the image key, the queried mask and the answers (255 where void; None when
-        the oracle is a person, asked after the round).
+        Returns the image key, the queried mask and A's class map (its proposals to a person).
         """
         info = self.dataset.get_data_info(idx)
         batch = model.data_preprocessor(
@@ -199,25 +209,52 @@ class ActiveSelectionHook(Hook):
         key = self.dataset.key(idx)
         queried = torch.from_numpy(self.store.queried_mask(key, size)).to(prob1.device)
         mask = self.round.select(prob1[0], prob2[0], round_idx, idx, labeled=queried)
+        prediction = model(batch['inputs'], batch['data_samples'], mode='predict')[0]
+        predicted = prediction.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
         if show is not None:
             visualizer, step = show
-            prediction = model(batch['inputs'], batch['data_samples'], mode='predict')[0]
             visualizer.add_image(f'selection_round_{round_idx + 1}_{key}'.replace('/', '_'),
                                  selection_overlay(
                                      mmcv.imread(info['img_path'], channel_order='rgb'),
-                                     prediction.pred_sem_seg.data[0].cpu().numpy(),
+                                     predicted,
                                      inconsistency_mask(prob1[0], prob2[0]).cpu().numpy(),
                                      mask.cpu().numpy(), self.dataset.metainfo['palette']),
                                  step=step)
-        mask = mask.cpu().numpy()
-        return key, mask, self.round.ask(info['gt_seg_map_path'], mask)
+        return key, mask.cpu().numpy(), predicted
 
     def run_round(self, runner, round_idx: int, iteration: int) -> None:
-        """Select and query on every target image (sharded over ranks), store, record.
+        """Select on every target image (sharded over ranks), ask the oracle, store, record.
 
         Images with uncommitted labels (answered in this round before the process was killed)
-        keep them: they are neither scored nor asked again, and the commit counts them.
+        keep them: they are neither scored nor asked again, and the commit counts them. A
+        person's round whose queries were kept before the process stopped (``queries/round_<k>``
+        of this run) asks those again instead of scoring anew.
         """
+        query_dir = self.query_root / f'round_{round_idx + 1}'
+        rank, world_size = get_dist_info()
+        kept = None
+        if self.round.oracle.person and (query_dir / 'round.json').is_file():
+            kept = load_request(query_dir)
+            if kept.run_id != self.store.run_id or kept.round_idx != round_idx:
+                raise RuntimeError(f'{query_dir} holds round {kept.number} of run '
+                                   f'{kept.run_id!r}, not round {round_idx + 1} of this run '
+                                   f'{self.store.run_id!r}: move it away to select anew')
+        picks = [] if kept is not None else self._select_all(runner, round_idx, iteration)
+        status = [None]
+        if rank == 0:
+            status = [self._ask(runner, round_idx, iteration, query_dir, picks, kept)]
+        if world_size > 1:
+            broadcast_object_list(status, src=0)
+        if status[0] is not None:  # a person answers later: stop at the round
+            runner.train_loop.stop_training = True
+            return
+        barrier()
+        if rank != 0:
+            self.store.reload()
+
+    def _select_all(self, runner, round_idx: int, iteration: int) -> list:
+        """``(key, queried, predicted)`` of every target image not answered yet, gathered from
+        the ranks' shards."""
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         rank, world_size = get_dist_info()
         # BN statistics are rank-local (DDP with broadcast_buffers=False): every shard is scored
@@ -229,27 +266,51 @@ class ActiveSelectionHook(Hook):
         model.eval()
         progress = ProgressBar(len(shard)) if rank == 0 else None
         answered = self.store.uncommitted
-        answers = []
+        picks = []
         shown = set(shard[:self.vis_images]) if rank == 0 else set()
         for idx in shard:
             if self.dataset.key(idx) not in answered:
                 show = (runner.visualizer, iteration) if idx in shown else None
-                answers.append(self.select_image(model, idx, round_idx, show))
+                picks.append(self.select_image(model, idx, round_idx, show))
             if progress is not None:
                 progress.update()
         model.train(was_training)
         if world_size > 1:
-            answers = [a for part in all_gather_object(answers) for a in part]
-        if self.round.oracle is None:
-            self._ask_person(runner, round_idx, iteration, answers)
-            return
-        if rank == 0:
-            self._log(runner, round_idx, iteration,
-                      self.round.store_answers(answers, round_idx, iteration))
-            self._write_report(runner)
-        barrier()
-        if rank != 0:
-            self.store.reload()
+            picks = [p for part in all_gather_object(picks) for p in part]
+        return picks
+
+    def _ask(self, runner, round_idx: int, iteration: int, query_dir: Path, picks: list,
+             kept) -> str | None:
+        """Rank 0: ask the oracle and store its answers; the message of a stop when the
+        answers come later (None once they are stored). A person's round saves its
+        checkpoint first, so a run stopped or killed while waiting resumes at the round."""
+        if kept is None:
+            config = runner.cfg.filename or '<config>'
+            request = self.round.request(
+                round_idx, iteration, picks, self.dataset, query_dir,
+                title=f'{Path(runner.work_dir).name} {runner.timestamp}',
+                resume_command=f'python tools/train.py {config} --work-dir {runner.work_dir} '
+                               '--resume')
+        else:
+            request = with_dataset_files(kept, self.dataset)
+        if self.round.oracle.person:
+            self._save_round_checkpoint(runner, iteration)
+        try:
+            answers = self.round.ask(request)
+        except AnswersPending as pending:
+            runner.logger.info(str(pending))
+            return str(pending)
+        self._log(runner, round_idx, iteration, self.round.store_answers(request, answers))
+        self._write_report(runner)
+        return None
+
+    def _save_round_checkpoint(self, runner, iteration: int) -> None:
+        """Save ``iter_<iteration>.pth`` (rank 0) as the CheckpointHook would: its ``iter`` is
+        ``iteration``, so a resumed run's iterations and LR equal an uninterrupted run's."""
+        checkpoint = f'iter_{iteration}.pth'
+        runner.save_checkpoint(runner.work_dir, checkpoint, by_epoch=False)
+        write_atomic(Path(runner.work_dir) / 'last_checkpoint',
+                     str(Path(runner.work_dir) / checkpoint).encode())
 
     def _write_report(self, runner) -> None:
         """Rewrite the run's label report from the store (rank 0)."""
@@ -259,29 +320,6 @@ class ActiveSelectionHook(Hook):
         runner.logger.info(f'label report (budget per class and round, annotation effort): '
                            f'{report}')
 
-    def _ask_person(self, runner, round_idx: int, iteration: int, answers: list) -> None:
-        """Export the queries, save a checkpoint and stop training until answers come."""
-        out_dir = self.query_root / f'round_{round_idx + 1}'
-        if get_dist_info()[0] == 0:
-            images = {self.dataset.key(i): self.dataset.get_data_info(i)['img_path']
-                      for i in range(len(self.dataset))}
-            self.round.export_for_person(out_dir, {key: queried for key, queried, _ in answers},
-                                         images, round_idx, iteration, self.dataset.metainfo,
-                                         self.image_url)
-        checkpoint = f'iter_{iteration}.pth'
-        runner.save_checkpoint(runner.work_dir, checkpoint)  # rank 0 only
-        if get_dist_info()[0] == 0:
-            write_atomic(Path(runner.work_dir) / 'last_checkpoint',
-                         str(Path(runner.work_dir) / checkpoint).encode())
-        barrier()
-        runner.train_loop.stop_training = True
-        runner.logger.info(
-            f'selection round {round_idx + 1}: queries for a person in {out_dir}; training '
-            f'stopped at iter {iteration}. Answer them as <answers>/<key>.png (train ids, 255 '
-            f'where unsure) or in Label Studio ({out_dir}/label_studio: tasks.json, '
-            f'labeling_config.xml), run python tools/import_answers.py {runner.work_dir} '
-            '<answers dir or Label Studio JSON export>, then resume training with --resume')
-
     def _log(self, runner, round_idx: int, iteration: int, entry: dict) -> None:
         """Log a committed round (``entry``: its manifest entry)."""
         runner.message_hub.update_scalar('train/labeled_percent', entry['labeled_percent'])
@@ -289,15 +327,19 @@ class ActiveSelectionHook(Hook):
         classes = self.dataset.metainfo['classes']
         counts = zip(classes, entry['class_counts'], strict=True)
         per_class = ', '.join(f'{c}={n}' for c, n in counts if n)
-        effort = entry['effort']
+        effort, review = entry['effort'], entry['review']
         runner.logger.info(
             f'selection round {round_idx + 1}/{len(self.rounds)} ({self.round.strategy_name}) at '
             f'iter {iteration}: +{entry["pixels"]} pixels, {entry["points_per_image"]:.1f} points '
             f'per image; {entry["labeled_percent"]:.3f}% of target pixels labeled in total '
-            f'({entry["queried_percent"]:.3f}% queried); '
-            f'labeled pixels per class this round: {per_class}; annotation effort: '
-            f'{effort["regions"]} regions, {effort["points"]} points, {effort["clicks"]} clicks, '
-            f'about {effort["seconds"] / 3600:.2f} h (an estimate)')
+            f'({entry["queried_percent"]:.3f}% queried, {entry["void"]} answered void, '
+            f'{entry["unanswered"]} unanswered this round); '
+            f'labeled pixels per class this round: {per_class}; annotation effort (estimates): '
+            f'painted from nothing {effort["regions"]} regions, {effort["points"]} points, '
+            f'{effort["clicks"]} clicks, about {effort["seconds"] / 3600:.2f} h; reviewing A\'s '
+            f'{review["proposals"]} proposals ({review["accepted"]} accepted, '
+            f'{review["relabeled"]} relabeled, {review["repainted"]} repainted) about '
+            f'{review["seconds"] / 3600:.2f} h')
 
 
 @HOOKS.register_module()
