@@ -18,7 +18,8 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 
-# Label-efficiency table (9 methods x 3 seeds, resumable) and the cost figures, into README.md.
+# Label-efficiency table (9 methods x 3 seeds, resumable) and the cost figures, into
+# configs/labor/README.md (the headline table into README.md).
 benchmark: install
 	$(PY) tools/benchmark/label_efficiency.py
 

@@ -11,6 +11,7 @@ from mmengine.config import Config
 
 import labor_mmseg  # noqa: F401  (registers the components)
 from labor_mmseg.datasets.synthetic import generate_synthetic_benchmark
+from labor_mmseg.utils.experiment import small_run
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = dict(num_source=8, num_target_train=6, num_target_val=4, height=64, width=128, seed=0)
@@ -39,32 +40,8 @@ def load_script(relative_path: str) -> ModuleType:
 
 def tiny_config(name: str, root: Path, work_dir: Path, max_iters: int = 4) -> Config:
     """Config ``configs/labor/<name>.py`` on the tiny benchmark, for a few CPU iterations."""
-    cfg = Config.fromfile(REPO / 'configs' / 'labor' / f'{name}.py')
-    cfg.work_dir = str(work_dir)
-    for loader in (cfg.train_dataloader, cfg.val_dataloader, cfg.test_dataloader):
-        loader.num_workers = 0
-        loader.persistent_workers = False
-        loader.batch_size = 2
-    _point_at(cfg.train_dataloader.dataset, root)
-    _point_at(cfg.val_dataloader.dataset, root)
-    _point_at(cfg.test_dataloader.dataset, root)
-    cfg.train_cfg.max_iters = max_iters
-    cfg.train_cfg.val_interval = max_iters
-    cfg.default_hooks.checkpoint.interval = max_iters
-    cfg.default_hooks.logger.interval = 1
-    for scheduler in cfg.param_scheduler:
-        scheduler.end = max_iters
-    cfg.launcher = 'none'
-    return cfg
-
-
-def _point_at(dataset: dict, root: Path) -> None:
-    """Replace the default ``data/synthetic`` roots of a (nested) dataset config by ``root``."""
-    if 'data_root' in dataset:
-        dataset.data_root = dataset.data_root.replace('data/synthetic', str(root))
-    for key in ('dataset', 'source', 'target'):
-        if key in dataset:
-            _point_at(dataset[key], root)
+    return small_run(Config.fromfile(REPO / 'configs' / 'labor' / f'{name}.py'), root, work_dir,
+                     max_iters)
 
 
 LABEL_STUDIO_EMAIL = 'annotator@example.com'

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from mmengine.config import Config
 
 from .conftest import load_script
@@ -74,16 +75,30 @@ def test_finished_seeds_ignore_stale_and_other_dirs(harness, tmp_path):
     assert harness.finished_seeds(tmp_path, 'labor_ppl') == []
 
 
+CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
+# The real configs a scratch repository links: those the tests train, and one never trained.
+SCRATCH_CONFIGS = ('source_only_synth', 'supervised_synth', 'spl_synth', 'spl_gta2cs')
+
+
+def sections(*names: str) -> str:
+    """A README holding the empty sections ``names``."""
+    return '# Results\n' + ''.join(f'<!-- BEGIN {n} -->\n<!-- END {n} -->\n' for n in names)
+
+
 @pytest.fixture
 def repo(harness, tmp_path, monkeypatch):
     """``(main, root)``: the harness's main (on ``source_only``) over a repository at ``root``
-    with the real configs and a README holding the main and the ``x3`` sections."""
+    with real configs (links: configs/labor/README.md and metafile.yaml are the scratch
+    repository's), configs/labor/README.md holding the main, per-config and ``x3`` sections and
+    the top-level README the headline."""
     root = tmp_path / 'repo'
-    root.mkdir()
-    (root / 'configs').symlink_to(Path(__file__).resolve().parents[1] / 'configs')
-    sections = [f'<!-- BEGIN {n} -->\n<!-- END {n} -->'
-                for n in ('label_efficiency', 'label_efficiency_x3')]
-    (root / 'README.md').write_text('# Results\n' + '\n'.join(sections) + '\n')
+    (root / 'configs' / 'labor').mkdir(parents=True)
+    (root / 'configs' / '_base_').symlink_to(CONFIGS / '_base_')
+    for name in SCRATCH_CONFIGS:
+        (root / 'configs' / 'labor' / f'{name}.py').symlink_to(CONFIGS / 'labor' / f'{name}.py')
+    (root / 'configs' / 'labor' / 'README.md').write_text(
+        sections('label_efficiency', 'configs', 'label_efficiency_x3'))
+    (root / 'README.md').write_text(sections('label_efficiency_headline'))
     monkeypatch.setattr(harness, 'REPO', root)
     monkeypatch.setattr(harness, 'benchmark_is_current', lambda data_root: True)
     monkeypatch.setattr(harness, 'plot', lambda rows, path: path.write_bytes(b'png'))
@@ -105,9 +120,12 @@ def test_table_survives_its_work_dirs(harness, repo):
     assert [c[1]['randomness.seed'] for c in harness.calls] == [0, 1, 2]  # only seed 2 is new
     table = (root / 'benchmarks' / 'label_efficiency.md').read_text()
     assert '| Source only | 12.50 ± 0.00 | 3 |' in table
-    assert table.strip() in (root / 'README.md').read_text()
+    assert table.strip() in (root / 'configs' / 'labor' / 'README.md').read_text()
     main('--finished-only')
-    assert '| Source only | 12.50 ± 0.00 | 3 |' in (root / 'README.md').read_text()
+    results = (root / 'configs' / 'labor' / 'README.md').read_text()
+    assert '| Source only | 12.50 ± 0.00 | 3 |' in results
+    assert '![mIoU against labels](../../benchmarks/label_efficiency.png)' in results
+    assert '| Source only | 12.50 ± 0.00 | 3 | n/a |' in (root / 'README.md').read_text()
 
 
 def test_each_finished_run_is_recorded_before_the_next_trains(harness, repo, monkeypatch):
@@ -223,7 +241,8 @@ def test_ablation_needs_a_tag_and_keeps_its_runs_apart(harness, repo):
     assert '`train_cfg.max_iters=7`' in table
     assert "main table's full supervision (12.50, mean of 1 runs)" in table
     assert '| Source only | 12.50 ± 0.00 | 1 | 1.00 |' in table
-    assert table.strip() in (root / 'README.md').read_text()
+    assert table.strip() in (root / 'configs' / 'labor' / 'README.md').read_text()
+    assert 'label_efficiency_x3' not in (root / 'README.md').read_text()  # no headline
     with pytest.raises(ValueError, match='label_efficiency_other'):  # before any training
         main('--seeds', '1', '--tag', 'other', '--cfg-options', 'train_cfg.max_iters=7')
     assert len(harness.calls) == 2
@@ -289,4 +308,25 @@ def test_a_hook_option_ablation_is_named_in_its_table(harness, repo, monkeypatch
     assert harness.calls[0][1]['custom_hooks.1.boundary_radius'] == 0
     record = json.loads((root / 'benchmarks' / 'label_efficiency_x3.json').read_text())
     assert record['hook_options'] == {'SPLSelectionHook.boundary_radius': 0}
-    assert '`SPLSelectionHook.boundary_radius=0`' in (root / 'README.md').read_text()
+    assert '`SPLSelectionHook.boundary_radius=0`' in (
+        root / 'configs' / 'labor' / 'README.md').read_text()
+
+
+def test_the_metafile_lists_every_config_with_its_measured_result(harness, repo):
+    """MMSeg's metafile and the per-config section come from the main table's rows: a trained
+    config gets its mIoU, one never trained (GTA5 -> Cityscapes) is listed without results."""
+    main, root = repo
+    main('--seeds', '0', '1')
+    index = yaml.safe_load((root / 'configs' / 'labor' / 'metafile.yaml').read_text())
+    assert [c['Name'] for c in index['Collections']] == ['LabOR']
+    models = {m['Name']: m for m in index['Models']}
+    assert set(models) == set(SCRATCH_CONFIGS)
+    assert models['source_only_synth']['Config'] == 'configs/labor/source_only_synth.py'
+    assert models['source_only_synth']['Results']['Metrics']['mIoU'] == 12.5
+    assert models['source_only_synth']['Metadata']['Seeds'] == 2
+    assert 'Results' not in models['spl_gta2cs'] and 'Results' not in models['spl_synth']
+    assert models['spl_gta2cs']['Metadata']['Labels'] == '2.2% of target pixels'
+    results = (root / 'configs' / 'labor' / 'README.md').read_text()
+    assert '| [source_only_synth.py](source_only_synth.py) | Source only |' in results
+    assert '12.50 ± 0.00 | 2 |' in results
+    assert '| [spl_gta2cs.py](spl_gta2cs.py) | LabOR-SPL | R-101 DeepLab-v2 |' in results

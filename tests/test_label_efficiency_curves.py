@@ -18,9 +18,11 @@ def curves(monkeypatch, tmp_path):
     module = load_script('tools/benchmark/label_efficiency_curves.py')
     harness = sys.modules['label_efficiency']
     root = tmp_path / 'repo'
-    root.mkdir()
-    (root / 'configs').symlink_to(REPO / 'configs')
-    (root / 'README.md').write_text(
+    (root / 'configs' / 'labor').mkdir(parents=True)  # links: the README is the scratch one's
+    (root / 'configs' / '_base_').symlink_to(REPO / 'configs' / '_base_')
+    for config in (REPO / 'configs' / 'labor').glob('*.py'):
+        (root / 'configs' / 'labor' / config.name).symlink_to(config)
+    (root / 'configs' / 'labor' / 'README.md').write_text(
         '# Results\n<!-- BEGIN label_efficiency_curves -->\n<!-- END label_efficiency_curves -->\n')
     calls = []
 
@@ -68,7 +70,7 @@ def test_points_train_seed_by_seed_and_survive_their_work_dirs(curves):
     assert len(curves.calls) == 14
     record = json.loads((curves.root / 'benchmarks' / 'label_efficiency_curves.json').read_text())
     assert len(record['runs']) == 14 and all(r['threads'] == 1 for r in record['runs'])
-    table = (curves.root / 'README.md').read_text()
+    table = (curves.root / 'configs' / 'labor' / 'README.md').read_text()
     assert '| LabOR-SPL | 0.25% | 10.25 ± 0.00 | 2 |' in table
     assert '| LabOR-PPL | 40 | 4010.00 ± 0.00 | 2 |' in table
 

@@ -218,3 +218,28 @@ def test_train_step_under_amp_autocast(amp_on_cpu):
     for name, names in changed.items():
         assert names and all(n.startswith(name + '.') for n in names), name
     assert all(torch.isfinite(torch.as_tensor(v)).all() for v in log_vars.values())
+
+
+@pytest.mark.parametrize('field', ['discriminator', 'selector', 'dataset'])
+def test_a_class_count_mismatch_names_the_config_fields(field, tiny_benchmark, tmp_path):
+    """A's head, D, B and the data must count the same classes; otherwise a conv inside D or
+    a loss would fail without naming any field."""
+    from mmengine.runner import Runner
+
+    from .conftest import tiny_config
+    cfg = tiny_config('spl_synth', tiny_benchmark, tmp_path)
+    cfg.custom_hooks[-1].update(rounds=[2])
+    if field == 'discriminator':
+        cfg.model.discriminator.num_classes = 21
+    elif field == 'selector':
+        cfg.model.selector.head.num_classes = 21
+    else:
+        cfg.model.segmentor.decode_head.num_classes = 21
+        cfg.model.discriminator.num_classes = 21
+        cfg.model.selector.head.num_classes = 21
+    wanted = {'discriminator': 'model.discriminator.num_classes=21',
+              'selector': 'model.selector.head.num_classes=21',
+              'dataset': 'the classes of train_dataloader.dataset=19'}[field]
+    with pytest.raises(ValueError, match='must count the same classes') as err:
+        Runner.from_cfg(cfg).train()
+    assert wanted in str(err.value) and 'model.segmentor.decode_head.num_classes' in str(err.value)

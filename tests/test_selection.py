@@ -125,8 +125,10 @@ def spl_example():
 
 def test_spl_takes_every_inconsistent_pixel_within_budget():
     prob1, prob2 = spl_example()
-    assert picked(select_spl(prob1, prob2, budget=100)) == [1, 3, 4, 6]
     assert torch.equal(select_spl(prob1, prob2, 4), inconsistency_mask(prob1, prob2))
+    # A larger budget takes the mask, then the most discrepant of the rest: pixel 2 (0.2).
+    assert picked(select_spl(prob1, prob2, budget=5)) == [1, 2, 3, 4, 6]
+    assert picked(select_spl(prob1, prob2, budget=100)) == list(range(7))
 
 
 def test_spl_small_budget_spreads_over_classes_most_discrepant_first():
@@ -143,7 +145,8 @@ def test_spl_never_picks_labeled_pixels():
     labeled = torch.zeros(1, 7, dtype=torch.bool)
     labeled[0, 3] = True
     assert picked(select_spl(prob1, prob2, budget=2, labeled=labeled)) == [4, 6]
-    assert picked(select_spl(prob1, prob2, budget=9, labeled=labeled)) == [1, 4, 6]
+    assert picked(select_spl(prob1, prob2, budget=3, labeled=labeled)) == [1, 4, 6]
+    assert picked(select_spl(prob1, prob2, budget=9, labeled=labeled)) == [0, 1, 2, 4, 5, 6]
 
 
 def test_spl_ties_go_to_the_lowest_index():
@@ -172,11 +175,22 @@ def candidates_by_class(prob1, prob2, labeled, budget, held=None):
     return by_class, class_quotas(counts, budget, held)
 
 
+def top_up_reference(prob1, prob2, chosen, labeled, budget):
+    """The rest of the budget from the other unlabeled pixels: most discrepant first, then the
+    most uncertain mean prediction, then the lowest index."""
+    mean = (prob1 + prob2) / 2
+    entropy = -(mean * mean.clamp_min(1e-12).log()).sum(0).view(-1)
+    disc = classifier_discrepancy(prob1, prob2).view(-1)
+    rest = [i for i in picked(~labeled) if i not in chosen]
+    rest.sort(key=lambda i: (-disc[i].item(), -entropy[i].item(), i))
+    return sorted(chosen + rest[:budget - len(chosen)])
+
+
 def spl_reference(prob1, prob2, budget, labeled):
     """Per-class loops written from the definition, for comparison."""
     cand = picked(inconsistency_mask(prob1, prob2) & ~labeled)
     if len(cand) <= budget:
-        return cand
+        return top_up_reference(prob1, prob2, cand, labeled, budget)
     disc = classifier_discrepancy(prob1, prob2).view(-1)
     by_class, quotas = candidates_by_class(prob1, prob2, labeled, budget)
     chosen = []
@@ -203,7 +217,7 @@ def test_spl_matches_a_per_class_reference(noise, dense, chunk):
     for budget in (1, 3, 5, len(candidates) - 1, len(candidates), 500):
         mask = select_spl(prob1, prob2, budget, labeled)
         assert picked(mask) == spl_reference(prob1, prob2, budget, labeled)
-        assert mask.sum() == min(budget, len(candidates))
+        assert mask.sum() == min(budget, int((~labeled).sum()))  # the budget, always spent
 
 
 # --- PPL ---------------------------------------------------------------------------------------
@@ -280,7 +294,7 @@ def ppl_reference(prob1, prob2, budget, labeled, features):
         dist = ((feats[:, members] - mu) ** 2).sum(dim=0)
         ranked = sorted(range(len(members)), key=lambda j: (dist[j].item(), members[j]))
         chosen += [members[j] for j in ranked[:quotas[k]]]
-    return sorted(chosen)
+    return top_up_reference(prob1, prob2, sorted(chosen), labeled, budget)
 
 
 @pytest.mark.parametrize(('seed', 'noise', 'dense'),
@@ -297,7 +311,7 @@ def test_ppl_matches_a_per_class_reference_with_exact_count(seed, noise, dense, 
     for budget in (1, 7, 20, num_candidates, 1000):
         for feats, reference_feats in ((features, features), (mean, mean), (None, mean)):
             mask = select_ppl(prob1, prob2, budget, labeled, feats)
-            assert mask.sum() == min(budget, num_candidates)
+            assert mask.sum() == min(budget, int((~labeled).sum()))  # always spent
             assert picked(mask) == ppl_reference(prob1, prob2, budget, labeled, reference_feats)
 
 
@@ -519,3 +533,16 @@ def test_budget_in_pixels_rejects_non_numbers():
         budget_in_pixels('5', 100)
     with pytest.raises(TypeError, match='budget'):
         select_spl(torch.rand(2, 2, 2), torch.rand(2, 2, 2), 2.5)
+
+
+@pytest.mark.parametrize('strategy', [select_spl, select_ppl])
+def test_a_round_spends_its_budget_where_the_heads_agree_everywhere(strategy):
+    """Identical heads: no inconsistency at all. The budget goes to the most uncertain pixels
+    (equal discrepancy, 0), not to nothing, and never to a labeled pixel."""
+    prob = random_pair(3, 6, 7, seed=4, noise=0.5)[0]
+    labeled = torch.zeros(6, 7, dtype=torch.bool)
+    labeled[0, :3] = True
+    mask = strategy(prob, prob.clone(), 5, labeled)
+    assert int(mask.sum()) == 5 and not (mask & labeled).any()
+    entropy = -(prob * prob.log()).sum(0)
+    assert entropy[mask].min() >= entropy[~mask & ~labeled].max()

@@ -146,8 +146,29 @@ def test_a_hook_config_gives_the_round_its_hook_runs(hook_cfg):
 
 
 def test_only_the_engine_imports_the_hook_modules():
-    pattern = re.compile(r'^\s*(from|import)\s+\S*engine\.hooks', re.M)
+    pattern = re.compile(r'^\s*(from|import)\s+(labor_mmseg|\.+)\S*engine\.hooks', re.M)
     importers = [str(p.relative_to(REPO)) for folder in ('labor_mmseg', 'tools')
                  for p in (REPO / folder).rglob('*.py')
                  if pattern.search(p.read_text()) and 'engine' not in p.parts]
     assert importers == []
+
+
+def test_a_round_that_buys_nothing_is_logged_and_training_goes_on(tiny_benchmark, tmp_path):
+    """B's heads agreeing everywhere (here: a strategy that picks nothing) must not stop the
+    run: the round is committed with nothing bought and logged."""
+    import torch
+
+    from labor_mmseg.labeling import LabelStore
+    from labor_mmseg.registry import SELECTION_STRATEGIES
+
+    @SELECTION_STRATEGIES.register_module(name='test_nothing', force=True)
+    def select_nothing(prob1, prob2, budget, labeled=None):
+        return torch.zeros(prob1.shape[1:], dtype=torch.bool)
+
+    cfg = tiny_config('random-pixels_synth', tiny_benchmark, tmp_path)
+    cfg.custom_hooks[-1].update(strategy='test_nothing', rounds=[2], vis_images=0)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 4
+    (entry,) = LabelStore.open(tmp_path / 'label_store').manifest['rounds']
+    assert entry['queried'] == 0 and entry['pixels'] == 0

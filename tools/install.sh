@@ -30,8 +30,8 @@ if ! "$PY" -c 'import mmcv.ops' 2>/dev/null; then
     MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} PATH="$VENV/bin:$PATH" \
         pip_install --no-build-isolation "$MMCV_SPEC" "$BUILD_SETUPTOOLS"
 fi
-echo "[install] labor-mmseg (editable) with dev extras"
-pip_install -e '.[dev]' "$RUN_SETUPTOOLS" "$TORCH_PIN"
+echo "[install] labor-mmseg (editable) with the dev and zoo extras"
+pip_install -e '.[dev,zoo]' "$RUN_SETUPTOOLS" "$TORCH_PIN"
 "$PY" -c 'import torch, mmcv.ops, mmseg.models, labor_mmseg' || {
     echo "[install] the stack does not import; see the error above" >&2; exit 1; }
 echo "$want" > "$STAMP"

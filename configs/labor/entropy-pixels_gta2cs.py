@@ -1,9 +1,5 @@
-# Entropy pixels, GTA5 -> Cityscapes, DeepLab-v2 R101: LabOR-SPL's recipe, budget and rounds,
-# with the pixels where B's mean prediction has the highest entropy instead of its inconsistent
-# ones.
-_base_ = ['./spl_gta2cs.py']
-custom_hooks = [
-    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=1000),
-    dict(type='ActiveSelectionHook', strategy='entropy', budget=0.022,
-         rounds=[10000, 12000, 14000, 16000, 18000]),
-]
+# Entropy pixels, GTA5 -> Cityscapes, DeepLab-v2 R101 as A:
+# LabOR-SPL's recipe, budget and rounds with the pixels where
+# B's mean prediction has the highest entropy (_base_/labor/entropy-pixels_gta2cs.py).
+_base_ = ['../_base_/models/deeplabv2_r101.py', '../_base_/labor/entropy-pixels_gta2cs.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)

@@ -1,9 +1,4 @@
-# LabOR-PPL, GTA5 -> Cityscapes, DeepLab-v2 R101: 40 representative points per target image
-# (class prototypes of the inconsistent pixels and their nearest pixels) over 5 rounds, a
-# class's candidates inside its regions first (PPLSelectionHook's default boundary_radius=1;
-# 0 is the paper's rule).
-_base_ = ['./spl_gta2cs.py']
-custom_hooks = [
-    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=1000),
-    dict(type='PPLSelectionHook', budget=40, rounds=[10000, 12000, 14000, 16000, 18000]),
-]
+# LabOR-PPL, GTA5 -> Cityscapes, DeepLab-v2 R101 as A (LabOR's paper setting): 40 representative
+# points per target image over 5 rounds (_base_/labor/ppl_gta2cs.py).
+_base_ = ['../_base_/models/deeplabv2_r101.py', '../_base_/labor/ppl_gta2cs.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)

@@ -1,7 +1,4 @@
-# LabOR-PPL on the synthetic benchmark: 40 representative points per target image (interior
-# candidates first: PPLSelectionHook's default boundary_radius=1; 0 is the paper's rule).
-_base_ = ['./spl_synth.py']
-custom_hooks = [
-    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=100),
-    dict(type='PPLSelectionHook', budget=40, rounds=[500, 600, 700, 800, 900]),
-]
+# LabOR-PPL on the synthetic benchmark, the tiny DeepLab-v2 as A: 40 representative points per
+# target image over 5 rounds (_base_/labor/ppl_synth.py).
+_base_ = ['../_base_/models/deeplabv2_r18-tiny.py', '../_base_/labor/ppl_synth.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)

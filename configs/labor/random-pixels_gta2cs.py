@@ -1,8 +1,5 @@
-# Random pixels, GTA5 -> Cityscapes, DeepLab-v2 R101: LabOR-SPL's recipe, budget and rounds,
-# with pixels drawn uniformly from each target image instead of B's inconsistent ones.
-_base_ = ['./spl_gta2cs.py']
-custom_hooks = [
-    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=1000),
-    dict(type='ActiveSelectionHook', strategy='random', budget=0.022,
-         rounds=[10000, 12000, 14000, 16000, 18000]),
-]
+# Random pixels, GTA5 -> Cityscapes, DeepLab-v2 R101 as A:
+# LabOR-SPL's recipe, budget and rounds with pixels drawn uniformly
+# from each target image (_base_/labor/random-pixels_gta2cs.py).
+_base_ = ['../_base_/models/deeplabv2_r101.py', '../_base_/labor/random-pixels_gta2cs.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)

@@ -1,8 +1,5 @@
-# Random pixels on the synthetic benchmark: LabOR-SPL's recipe, budget and rounds, with pixels
-# drawn uniformly from each target image instead of B's inconsistent ones.
-_base_ = ['./spl_synth.py']
-custom_hooks = [
-    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=100),
-    dict(type='ActiveSelectionHook', strategy='random', budget=0.022,
-         rounds=[500, 600, 700, 800, 900]),
-]
+# Random pixels on the synthetic benchmark, the tiny DeepLab-v2 as A:
+# LabOR-SPL's recipe, budget and rounds with pixels drawn uniformly
+# from each target image (_base_/labor/random-pixels_synth.py).
+_base_ = ['../_base_/models/deeplabv2_r18-tiny.py', '../_base_/labor/random-pixels_synth.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)

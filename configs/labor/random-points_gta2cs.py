@@ -1,8 +1,5 @@
-# Random points, GTA5 -> Cityscapes, DeepLab-v2 R101: LabOR-PPL's recipe, budget and rounds,
-# with 40 points per target image drawn uniformly instead of B's class prototypes.
-_base_ = ['./ppl_gta2cs.py']
-custom_hooks = [
-    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=1000),
-    dict(type='ActiveSelectionHook', strategy='random', budget=40,
-         rounds=[10000, 12000, 14000, 16000, 18000]),
-]
+# Random points, GTA5 -> Cityscapes, DeepLab-v2 R101 as A:
+# LabOR-PPL's recipe, budget and rounds with 40 points per target
+# image drawn uniformly (_base_/labor/random-points_gta2cs.py).
+_base_ = ['../_base_/models/deeplabv2_r101.py', '../_base_/labor/random-points_gta2cs.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)

@@ -1,8 +1,5 @@
-# Random points on the synthetic benchmark: LabOR-PPL's recipe, budget and rounds, with 40
-# points per target image drawn uniformly instead of B's class prototypes.
-_base_ = ['./ppl_synth.py']
-custom_hooks = [
-    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=100),
-    dict(type='ActiveSelectionHook', strategy='random', budget=40,
-         rounds=[500, 600, 700, 800, 900]),
-]
+# Random points on the synthetic benchmark, the tiny DeepLab-v2 as A:
+# LabOR-PPL's recipe, budget and rounds with 40 points per target
+# image drawn uniformly (_base_/labor/random-points_synth.py).
+_base_ = ['../_base_/models/deeplabv2_r18-tiny.py', '../_base_/labor/random-points_synth.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)

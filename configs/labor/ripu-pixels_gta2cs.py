@@ -1,9 +1,5 @@
-# RIPU pixels, GTA5 -> Cityscapes, DeepLab-v2 R101: LabOR-PPL's recipe, budget and rounds, with
-# the 40 points per target image of highest impurity x uncertainty of B's mean prediction (Xie et
-# al., CVPR 2022) instead of B's class prototypes.
-_base_ = ['./ppl_gta2cs.py']
-custom_hooks = [
-    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=1000),
-    dict(type='ActiveSelectionHook', strategy='ripu_pixels', budget=40,
-         rounds=[10000, 12000, 14000, 16000, 18000]),
-]
+# RIPU pixels, GTA5 -> Cityscapes, DeepLab-v2 R101 as A:
+# LabOR-PPL's recipe, budget and rounds with RIPU's 40 points per
+# target image of highest impurity x uncertainty (_base_/labor/ripu-pixels_gta2cs.py).
+_base_ = ['../_base_/models/deeplabv2_r101.py', '../_base_/labor/ripu-pixels_gta2cs.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)

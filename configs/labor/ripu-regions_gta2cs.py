@@ -1,9 +1,5 @@
-# RIPU regions, GTA5 -> Cityscapes, DeepLab-v2 R101: LabOR-SPL's recipe, budget and rounds, with
-# whole 3x3 windows of highest region impurity x uncertainty of B's mean prediction (Xie et al.,
-# CVPR 2022) instead of B's inconsistent pixels.
-_base_ = ['./spl_gta2cs.py']
-custom_hooks = [
-    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=1000),
-    dict(type='ActiveSelectionHook', strategy='ripu_regions', budget=0.022,
-         rounds=[10000, 12000, 14000, 16000, 18000]),
-]
+# RIPU regions, GTA5 -> Cityscapes, DeepLab-v2 R101 as A:
+# LabOR-SPL's recipe, budget and rounds with RIPU's 3x3 windows of
+# highest region impurity x uncertainty (_base_/labor/ripu-regions_gta2cs.py).
+_base_ = ['../_base_/models/deeplabv2_r101.py', '../_base_/labor/ripu-regions_gta2cs.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)

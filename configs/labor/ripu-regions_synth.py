@@ -1,9 +1,5 @@
-# RIPU regions on the synthetic benchmark: LabOR-SPL's recipe, budget and rounds, with whole 3x3
-# windows of highest region impurity x uncertainty of B's mean prediction (Xie et al., CVPR 2022)
-# instead of B's inconsistent pixels.
-_base_ = ['./spl_synth.py']
-custom_hooks = [
-    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=100),
-    dict(type='ActiveSelectionHook', strategy='ripu_regions', budget=0.022,
-         rounds=[500, 600, 700, 800, 900]),
-]
+# RIPU regions on the synthetic benchmark, the tiny DeepLab-v2 as A:
+# LabOR-SPL's recipe, budget and rounds with RIPU's 3x3 windows of
+# highest region impurity x uncertainty (_base_/labor/ripu-regions_synth.py).
+_base_ = ['../_base_/models/deeplabv2_r18-tiny.py', '../_base_/labor/ripu-regions_synth.py']
+model = dict(_delete_=True, segmentor=_base_.model, **_base_.labor)

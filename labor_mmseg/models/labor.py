@@ -74,8 +74,22 @@ def frozen_norm_stats(module: nn.Module, enabled: bool = True) -> Iterator[nn.Mo
 
 def paired_preprocessor_cfg(segmentor: dict, data_preprocessor: dict | None) -> dict:
     """A's data preprocessor config updated with ``data_preprocessor``, for source/target pairs:
-    MMSeg's model configs give a ``SegDataPreProcessor`` (top-level and in the model)."""
-    cfg = {**(segmentor.get('data_preprocessor') or {}), **(data_preprocessor or {})}
+    MMSeg's model configs give a ``SegDataPreProcessor`` (top-level and in the model).
+
+    Padding is the LabOR layer's: where it gives ``size_divisor`` or ``size``, a shipped
+    model's other one (its training crop ``size``, which the LabOR data need not have) is
+    dropped, so the two never clash (``SegDataPreProcessor`` takes one of them).
+    """
+    own = dict(segmentor.get('data_preprocessor') or {})
+    layer = dict(data_preprocessor or {})
+    for given, other in (('size_divisor', 'size'), ('size', 'size_divisor')):
+        if layer.get(given) is not None:
+            own.pop(other, None)
+    cfg = {**own, **layer}
+    if cfg.get('size') is not None and cfg.get('size_divisor') is not None:
+        raise ValueError(f'model.segmentor.data_preprocessor: size={cfg["size"]} and '
+                         f'size_divisor={cfg["size_divisor"]} are both set; keep one '
+                         '(SegDataPreProcessor pads to a fixed size or to a multiple)')
     if cfg.get('type', 'SegDataPreProcessor') == 'SegDataPreProcessor':
         cfg['type'] = 'PairedSegDataPreProcessor'
     return cfg
@@ -191,6 +205,7 @@ class LabOR(BaseModel):
             self.selector = MODELS.build(selector)
             if channels is not None:
                 check_head_channels(self.selector.head1, channels, 'model.selector.head')
+        self.check_num_classes()
         self.target_loss = MODELS.build(target_loss)
         self.adv_weight = adv_weight
         self.discrepancy_weight = discrepancy_weight
@@ -200,6 +215,28 @@ class LabOR(BaseModel):
                              f'{pseudo_label_class_fraction}')
         self.pseudo_label_class_fraction = pseudo_label_class_fraction
         self.target_norm_stats = target_norm_stats
+
+    @property
+    def num_classes(self) -> int:
+        """Classes of A's prediction (its final decode head)."""
+        return final_head(unwrap(self.segmentor)).num_classes
+
+    def check_num_classes(self, dataset_classes: int | None = None,
+                          dataset_field: str = 'the dataset') -> None:
+        """ValueError naming the config fields when A's final head, D's input, B's classifiers
+        (and ``dataset_classes``, the training data's) do not count the same classes: D reads
+        A's softmax maps and B learns A's pseudo-labels, so a mismatch would otherwise surface
+        as a shape error deep inside a convolution or a loss."""
+        counts = {'model.segmentor.decode_head.num_classes': self.num_classes}
+        if self.with_discriminator:
+            counts['model.discriminator.num_classes'] = unwrap(self.discriminator).num_classes
+        if self.with_selector:
+            counts['model.selector.head.num_classes'] = unwrap(self.selector).head1.num_classes
+        if dataset_classes is not None:
+            counts[f'the classes of {dataset_field}'] = dataset_classes
+        if len(set(counts.values())) > 1:
+            raise ValueError('these must count the same classes: ' + ', '.join(
+                f'{field}={n}' for field, n in counts.items()))
 
     @property
     def with_discriminator(self) -> bool:

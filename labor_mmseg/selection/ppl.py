@@ -7,6 +7,7 @@ from torch import Tensor
 
 from ..registry import SELECTION_STRATEGIES
 from .boundaries import boundary_last, check_boundary_radius
+from .discrepancy import top_up
 from .primitives import (
     check_selection_inputs,
     index_mask,
@@ -53,7 +54,9 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
         boundary_radius: rank candidates this close to a class boundary last (0: off).
 
     Returns:
-        ``BoolTensor[H, W]`` with exactly ``min(budget, |D|)`` pixels set.
+        ``BoolTensor[H, W]`` with exactly ``min(budget, #unlabeled pixels)`` pixels set: when
+        D holds fewer than ``budget``, the rest are the most discrepant other pixels
+        (:func:`top_up`: a round always spends its budget).
     """
     labeled = check_selection_inputs(prob1, prob2, budget, labeled)
     check_boundary_radius(boundary_radius)
@@ -64,7 +67,7 @@ def select_ppl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
                          f'{prob1.device}, got {tuple(features.shape)} on {features.device}')
     vote1, vote2, candidates, index = unlabeled_candidates(prob1, prob2, labeled)
     if index.numel() <= budget:
-        return candidates
+        return top_up(prob1, prob2, candidates, labeled, budget)
 
     held = labeled_class_counts(prob1, prob2, vote1, vote2, labeled)
     columns = scan_columns(index, candidates.numel())

@@ -5,7 +5,7 @@ from torch import Tensor
 
 from ..registry import SELECTION_STRATEGIES
 from .boundaries import boundary_last, check_boundary_radius
-from .discrepancy import classifier_discrepancy
+from .discrepancy import classifier_discrepancy, top_up
 from .primitives import (
     check_selection_inputs,
     index_mask,
@@ -24,7 +24,9 @@ def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
     """Segment-based Pixel Labeling: label the inconsistency mask (LabOR, SPL).
 
     Candidates are the pixels where the two classifiers' argmax differ and that are not labeled
-    yet; all of them are taken when they fit in ``budget``. Otherwise the budget is split over
+    yet; all of them are taken when they fit in ``budget``, and the rest of the budget goes to
+    the most discrepant other pixels (:func:`top_up`: a round always spends its budget, also
+    where B's heads agree almost everywhere). Otherwise the budget is split over
     the classes the candidates hold (:func:`voted_class`, :func:`class_quotas`) and each
     class takes its most discrepant candidates (MCD discrepancy,
     :func:`classifier_discrepancy`; ties go to the lowest row-major index). Ranking the whole
@@ -40,13 +42,13 @@ def select_spl(prob1: Tensor, prob2: Tensor, budget: int, labeled: Tensor | None
         boundary_radius: rank candidates this close to a class boundary last (0: off).
 
     Returns:
-        ``BoolTensor[H, W]`` with exactly ``min(budget, #candidates)`` pixels set.
+        ``BoolTensor[H, W]`` with exactly ``min(budget, #unlabeled pixels)`` pixels set.
     """
     labeled = check_selection_inputs(prob1, prob2, budget, labeled)
     check_boundary_radius(boundary_radius)
     vote1, vote2, candidates, index = unlabeled_candidates(prob1, prob2, labeled)
     if index.numel() <= budget:
-        return candidates
+        return top_up(prob1, prob2, candidates, labeled, budget)
     columns = scan_columns(index, candidates.numel())
     classes, scores = [], []
     for _, (part1, part2, v1, v2) in pixel_chunks([prob1, prob2, vote1[None], vote2[None]],

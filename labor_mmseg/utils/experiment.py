@@ -18,6 +18,37 @@ def train_and_test(config: str | Path, work_dir: str | Path, cfg_options: dict |
     return runner.test()
 
 
+def small_run(cfg: Config, data_root: str | Path, work_dir: str | Path,
+              max_iters: int = 4) -> Config:
+    """``cfg`` (a synthetic-benchmark config) made a short CPU run: its data read from
+    ``data_root`` (a benchmark made by ``generate_synthetic_benchmark``, any size), batches of 2
+    without worker processes, ``max_iters`` iterations validated once at the end, a log line
+    per iteration, the schedule ending with the run. For tests and checks, not results."""
+    cfg.work_dir = str(work_dir)
+    for loader in (cfg.train_dataloader, cfg.val_dataloader, cfg.test_dataloader):
+        loader.num_workers = 0
+        loader.persistent_workers = False
+        loader.batch_size = 2
+        _point_at(loader.dataset, str(data_root))
+    cfg.train_cfg.max_iters = max_iters
+    cfg.train_cfg.val_interval = max_iters
+    cfg.default_hooks.checkpoint.interval = max_iters
+    cfg.default_hooks.logger.interval = 1
+    for scheduler in cfg.param_scheduler:
+        scheduler.end = max_iters
+    cfg.launcher = 'none'
+    return cfg
+
+
+def _point_at(dataset: dict, root: str) -> None:
+    """Replace the default ``data/synthetic`` roots of a (nested) dataset config by ``root``."""
+    if 'data_root' in dataset:
+        dataset.data_root = dataset.data_root.replace('data/synthetic', root)
+    for key in ('dataset', 'source', 'target'):
+        if key in dataset:
+            _point_at(dataset[key], root)
+
+
 def set_aside(path: str | Path, tag: str = 'old') -> Path:
     """Rename ``path`` to the first free ``<path>.<tag>-<n>`` (nothing is deleted); return it."""
     path = Path(path)

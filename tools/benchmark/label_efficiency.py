@@ -4,8 +4,10 @@ Trains each method's synthetic config for each seed into work_dirs/label_efficie
 seed<k> (a finished run is skipped and an interrupted one resumes from its last checkpoint, as
 long as the config it was started with is the current one; a run of an older config is moved to
 seed<k>.stale-<n>, never deleted, and trained afresh), then writes
-benchmarks/label_efficiency.{json,md,png} and the README section between
-``<!-- BEGIN label_efficiency -->`` and ``<!-- END label_efficiency -->``.
+benchmarks/label_efficiency.{json,md,png}, the section between ``<!-- BEGIN label_efficiency -->``
+and ``<!-- END label_efficiency -->`` of configs/labor/README.md (where MMSeg keeps an
+algorithm's results), the headline section ``label_efficiency_headline`` of the top-level
+README, and configs/labor/metafile.yaml with its per-config section ``configs`` (metafile.py).
 
     python tools/benchmark/label_efficiency.py                       # every method, 3 seeds
     python tools/benchmark/label_efficiency.py --methods source_only supervised --seeds 0
@@ -21,7 +23,8 @@ Recorded runs of an older config move to the JSON's ``stale_runs``, kept as they
 
 An ablation changes every method's config and gets a name: its runs go to
 work_dirs/label_efficiency_<tag>/, its table to benchmarks/label_efficiency_<tag>.{json,md,png}
-and to the README section ``label_efficiency_<tag>`` (add the two markers first)::
+and to the section ``label_efficiency_<tag>`` of configs/labor/README.md (add the two markers
+first)::
 
     python tools/benchmark/label_efficiency.py --methods random_pixels labor_spl \
         --tag pseudo08 --cfg-options model.pseudo_label_threshold=0.8
@@ -40,9 +43,10 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
+import metafile  # beside this script
 import torch
 from mmengine.config import Config, DictAction
-from readme_sections import readme_section, update_readme_section  # beside this script
+from readme_sections import HEADLINE, RESULTS_README, check_section, link, update_section
 
 import labor_mmseg  # noqa: F401  (registers components)
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
@@ -322,6 +326,15 @@ def table(rows: list[dict], full: float | None) -> str:
     return '\n'.join(lines)
 
 
+def headline(rows: list[dict], full: float | None) -> str:
+    """The top-level README's short table: each method's mIoU and ratio to ``full``."""
+    lines = ['| method | target mIoU (mean ± std) | seeds | x full supervision |',
+             '|---|---|---|---|']
+    lines += [f'| {r["name"]} | {r["mean"]:.2f} ± {r["std"]:.2f} | {r["seeds"]} | '
+              + (f'{r["mean"] / full:.2f} |' if full else 'n/a |') for r in rows]
+    return '\n'.join(lines)
+
+
 def plot(rows: list[dict], path: Path) -> None:
     """mIoU against the labeled fraction (log scale), one point per method."""
     import matplotlib
@@ -349,7 +362,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--work-dir', default=str(REPO / 'work_dirs' / 'label_efficiency'))
-    parser.add_argument('--no-readme', action='store_true', help='do not update README.md')
+    parser.add_argument('--no-readme', action='store_true',
+                        help='do not update the README sections and configs/labor/metafile.yaml')
     parser.add_argument('--finished-only', action='store_true',
                         help='train nothing, only write the table')
     parser.add_argument('--tag', help='name of an ablation: runs, table and README section')
@@ -376,9 +390,10 @@ def main() -> None:
     """Run the requested methods and seeds, then write the table."""
     args = parse_args()
     name = 'label_efficiency' + (f'_{args.tag}' if args.tag else '')
-    readme = REPO / 'README.md'
+    sections = [name] if args.tag else [name, HEADLINE, metafile.SECTION]
     if not args.no_readme:
-        readme_section(readme, name)  # missing markers fail now, not after hours of training
+        for section in sections:  # missing markers fail now, not after hours of training
+            check_section(REPO, section)
     data_root = REPO / 'data' / 'synthetic'
     if not benchmark_is_current(data_root):
         generate_synthetic_benchmark(data_root)
@@ -423,8 +438,16 @@ def main() -> None:
     plot(rows, bench / f'{name}.png')
     print(text)
     if not args.no_readme:
-        update_readme_section(
-            readme, name, f'{text}\n\n![mIoU against labels](benchmarks/{name}.png)')
+        figure = link(REPO, name, f'benchmarks/{name}.png')
+        update_section(REPO, name, f'{text}\n\n![mIoU against labels]({figure})')
+        if not args.tag:
+            results = RESULTS_README.as_posix()
+            update_section(REPO, HEADLINE, (
+                f'{headline(rows, full and full["mean"])}\n\nSynthetic benchmark, written by '
+                '`tools/benchmark/label_efficiency.py` from `benchmarks/label_efficiency.json`; '
+                f'labels spent, annotation effort, curves, ablations and cost: [{results}]'
+                f'({link(REPO, HEADLINE, results)}#results-and-models).'))
+            metafile.write(REPO, rows, {m: config for m, (config, _) in METHODS.items()})
 
 
 if __name__ == '__main__':

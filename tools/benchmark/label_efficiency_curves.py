@@ -9,8 +9,8 @@ their config digests as the main table's are, each as it finishes
 main table's run (same config, same digest), never trained twice. Seed 0 of every point trains
 first, so a campaign cut short still gives whole curves. Writes
 benchmarks/label_efficiency_curves.{json,md,png} (and ``_effort.png`` once runs record their
-annotation effort) and the README section between ``<!-- BEGIN label_efficiency_curves -->``
-and ``<!-- END ... -->``.
+annotation effort) and the section between ``<!-- BEGIN label_efficiency_curves -->`` and
+``<!-- END ... -->`` of configs/labor/README.md.
 
     python tools/benchmark/label_efficiency_curves.py                  # the whole campaign
     python tools/benchmark/label_efficiency_curves.py --methods labor_spl --budgets 0.005
@@ -38,7 +38,7 @@ from label_efficiency import (  # beside this script
     superseded,
     write_record,
 )
-from readme_sections import readme_section, update_readme_section
+from readme_sections import check_section, link, update_section
 
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
 from labor_mmseg.labeling.effort import SECONDS_PER_CLICK
@@ -252,7 +252,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--threads', type=int, default=1, help='torch threads per run')
     parser.add_argument('--work-dir', default=str(REPO / 'work_dirs' / NAME))
-    parser.add_argument('--no-readme', action='store_true', help='do not update README.md')
+    parser.add_argument('--no-readme', action='store_true',
+                        help='do not update configs/labor/README.md')
     parser.add_argument('--finished-only', action='store_true',
                         help='train nothing, only write the curves')
     parser.add_argument('--retrain', metavar='REASON',
@@ -265,9 +266,8 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     """Train the missing points (seed by seed), then write the curves."""
     args = parse_args()
-    readme = REPO / 'README.md'
     if not args.no_readme:
-        readme_section(readme, NAME)  # missing markers fail now, not after hours of training
+        check_section(REPO, NAME)  # missing markers fail now, not after hours of training
     torch.set_num_threads(args.threads)
     data_root = REPO / 'data' / 'synthetic'
     if not benchmark_is_current(data_root):
@@ -318,12 +318,13 @@ def main() -> None:
              + '\n\n**LabOR\'s lead per budget** (paired by seed):\n\n' + lead_text(results))
     (bench / f'{NAME}.md').write_text(text + '\n')
     plot(rows, main_rows[::-1], bench / f'{NAME}.png')
-    figures = f'![mIoU against labels, per budget](benchmarks/{NAME}.png)'
+    figures = f'![mIoU against labels, per budget]({link(REPO, NAME, f"benchmarks/{NAME}.png")})'
     if plot_effort(rows, main_rows[::-1], bench / f'{NAME}_effort.png'):
-        figures += f'\n\n![mIoU against annotation effort](benchmarks/{NAME}_effort.png)'
+        effort = link(REPO, NAME, f'benchmarks/{NAME}_effort.png')
+        figures += f'\n\n![mIoU against annotation effort]({effort})'
     print(text)
     if not args.no_readme:
-        update_readme_section(readme, NAME, f'{text}\n\n{figures}')
+        update_section(REPO, NAME, f'{text}\n\n{figures}')
 
 
 if __name__ == '__main__':

@@ -3,8 +3,8 @@
 Reads the ratios `tools/benchmark/perf.py` measured (benchmarks/perf.json) and prices a run in
 AdaptSeg train steps, the unit a user can time on their own GPU; wall-clock hours follow from
 one assumed step time (``--step-s``, replace it with yours). Writes benchmarks/on_paper.md and,
-with ``--readme``, the README section between ``<!-- BEGIN on_paper -->`` and
-``<!-- END on_paper -->``.
+with ``--readme``, the section between ``<!-- BEGIN on_paper -->`` and ``<!-- END on_paper -->``
+of configs/labor/README.md.
 
     python tools/benchmark/on_paper.py --readme
 """
@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from readme_sections import update_readme_section  # beside this script
+from readme_sections import RESULTS_README, update_section  # beside this script
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -108,7 +108,7 @@ def main() -> None:
                         help='assumed seconds per AdaptSeg step on one GPU')
     parser.add_argument('--ddp-overhead', type=float, default=0.1)
     parser.add_argument('--gpus', type=int, nargs='+', default=[1, 8])
-    parser.add_argument('--readme', action='store_true', help='update README.md')
+    parser.add_argument('--readme', action='store_true', help=f'update {RESULTS_README}')
     args = parser.parse_args()
     perf_file = Path(args.perf)
     if not perf_file.is_file():
@@ -121,7 +121,7 @@ def main() -> None:
     Path(args.out).write_text(text + '\n')
     print(text)
     if args.readme:
-        update_readme_section(REPO / 'README.md', 'on_paper', text)
+        update_section(REPO, 'on_paper', text)
 
 
 if __name__ == '__main__':

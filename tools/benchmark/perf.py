@@ -51,7 +51,7 @@ except ImportError:  # not installed: use the checkout this script is in
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     import labor_mmseg  # noqa: F401
 
-from readme_sections import update_readme_section  # beside this script
+from readme_sections import RESULTS_README, update_section  # beside this script
 
 from labor_mmseg.datasets import SparseLabelDataset
 from labor_mmseg.datasets.synthetic import generate_synthetic_benchmark
@@ -556,7 +556,7 @@ def main() -> None:
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
                         help='device of the selection and train-step benchmarks')
     parser.add_argument('--readme', action='store_true',
-                        help='also write the ratio table into README.md')
+                        help=f'also write the ratio table into {RESULTS_README}')
     args = parser.parse_args()
     mode = 'quick' if args.quick else 'default'
     settings = MODES[mode]
@@ -586,8 +586,8 @@ def main() -> None:
     print(text)
     if args.readme:
         ratios = text.split('\n## ')[0].split('\n', 2)[2]  # the ratio table and its header
-        update_readme_section(REPO / 'README.md', 'perf',
-                              f'{ratios.strip()}\n\nDetails and method: `benchmarks/perf.md`.')
+        update_section(REPO, 'perf',
+                       f'{ratios.strip()}\n\nDetails and method: `benchmarks/perf.md`.')
 
 
 if __name__ == '__main__':

@@ -142,6 +142,10 @@ class ActiveSelectionHook(Hook):
             self.round.set_oracle(runner.cfg['oracle'], 'oracle')  # the config's layer
         self.round.seed = runner.seed if self.seed is None else self.seed
         self.dataset = find_sparse_dataset(runner.train_dataloader.dataset)
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        if hasattr(model, 'check_num_classes'):
+            model.check_num_classes(len(self.dataset.metainfo['classes']),
+                                    'train_dataloader.dataset')
         root = Path(runner.work_dir) / self.label_dir
         if get_dist_info()[0] == 0:  # rank 0 creates the store, the others open it
             self.round.open_store(root, self.dataset, create=True)
@@ -195,11 +199,12 @@ class ActiveSelectionHook(Hook):
 
     @torch.no_grad()
     def select_image(self, model, idx: int, round_idx: int,
-                     show: tuple | None = None) -> tuple[str, np.ndarray, np.ndarray]:
+                     show: tuple | None = None) -> tuple[str, np.ndarray, np.ndarray, int]:
         """Score target image ``idx`` with B and select this round's pixels; ``show``:
         ``(visualizer, step)`` to add the round's picture of it.
 
-        Returns the image key, the queried mask and A's class map (its proposals to a person).
+        Returns the image key, the queried mask, A's class map (its proposals to a person) and
+        how many of the picks lie in B's inconsistency mask.
         """
         info = self.dataset.get_data_info(idx)
         batch = model.data_preprocessor(
@@ -211,16 +216,16 @@ class ActiveSelectionHook(Hook):
         mask = self.round.select(prob1[0], prob2[0], round_idx, idx, labeled=queried)
         prediction = model(batch['inputs'], batch['data_samples'], mode='predict')[0]
         predicted = prediction.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
+        inconsistent = inconsistency_mask(prob1[0], prob2[0])
         if show is not None:
             visualizer, step = show
             visualizer.add_image(f'selection_round_{round_idx + 1}_{key}'.replace('/', '_'),
                                  selection_overlay(
                                      mmcv.imread(info['img_path'], channel_order='rgb'),
-                                     predicted,
-                                     inconsistency_mask(prob1[0], prob2[0]).cpu().numpy(),
+                                     predicted, inconsistent.cpu().numpy(),
                                      mask.cpu().numpy(), self.dataset.metainfo['palette']),
                                  step=step)
-        return key, mask.cpu().numpy(), predicted
+        return key, mask.cpu().numpy(), predicted, int((mask & inconsistent).sum())
 
     def run_round(self, runner, round_idx: int, iteration: int) -> None:
         """Select on every target image (sharded over ranks), ask the oracle, store, record.
@@ -253,8 +258,8 @@ class ActiveSelectionHook(Hook):
             self.store.reload()
 
     def _select_all(self, runner, round_idx: int, iteration: int) -> list:
-        """``(key, queried, predicted)`` of every target image not answered yet, gathered from
-        the ranks' shards."""
+        """:meth:`select_image` of every target image not answered yet, gathered from the
+        ranks' shards."""
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         rank, world_size = get_dist_info()
         # BN statistics are rank-local (DDP with broadcast_buffers=False): every shard is scored
@@ -287,7 +292,7 @@ class ActiveSelectionHook(Hook):
         if kept is None:
             config = runner.cfg.filename or '<config>'
             request = self.round.request(
-                round_idx, iteration, picks, self.dataset, query_dir,
+                round_idx, iteration, [p[:3] for p in picks], self.dataset, query_dir,
                 title=f'{Path(runner.work_dir).name} {runner.timestamp}',
                 resume_command=f'python tools/train.py {config} --work-dir {runner.work_dir} '
                                '--resume')
@@ -300,7 +305,17 @@ class ActiveSelectionHook(Hook):
         except AnswersPending as pending:
             runner.logger.info(str(pending))
             return str(pending)
-        self._log(runner, round_idx, iteration, self.round.store_answers(request, answers))
+        entry = self.round.store_answers(request, answers)
+        self._log(runner, round_idx, iteration, entry)
+        if picks:
+            picked = sum(int(p[1].sum()) for p in picks)
+            runner.logger.info(
+                f'selection round {round_idx + 1}: {sum(p[3] for p in picks)} of the {picked} '
+                'pixels picked lie in B\'s inconsistency mask (where its heads agree on more '
+                'pixels than a round\'s share, SPL and PPL take the most discrepant of the rest)')
+        if not entry['queried']:
+            runner.logger.warning(f'selection round {round_idx + 1} bought nothing: no target '
+                                  'pixel was left unlabeled, or the strategy picked none')
         self._write_report(runner)
         return None
 
@@ -327,7 +342,11 @@ class ActiveSelectionHook(Hook):
         classes = self.dataset.metainfo['classes']
         counts = zip(classes, entry['class_counts'], strict=True)
         per_class = ', '.join(f'{c}={n}' for c, n in counts if n)
-        effort, review = entry['effort'], entry['review']
+        effort, review = entry['effort'], entry.get('review')  # none: nothing bought
+        reviewing = '' if review is None else (
+            f'; reviewing A\'s {review["proposals"]} proposals ({review["accepted"]} accepted, '
+            f'{review["relabeled"]} relabeled, {review["repainted"]} repainted) about '
+            f'{review["seconds"] / 3600:.2f} h')
         runner.logger.info(
             f'selection round {round_idx + 1}/{len(self.rounds)} ({self.round.strategy_name}) at '
             f'iter {iteration}: +{entry["pixels"]} pixels, {entry["points_per_image"]:.1f} points '
@@ -336,10 +355,7 @@ class ActiveSelectionHook(Hook):
             f'{entry["unanswered"]} unanswered this round); '
             f'labeled pixels per class this round: {per_class}; annotation effort (estimates): '
             f'painted from nothing {effort["regions"]} regions, {effort["points"]} points, '
-            f'{effort["clicks"]} clicks, about {effort["seconds"] / 3600:.2f} h; reviewing A\'s '
-            f'{review["proposals"]} proposals ({review["accepted"]} accepted, '
-            f'{review["relabeled"]} relabeled, {review["repainted"]} repainted) about '
-            f'{review["seconds"] / 3600:.2f} h')
+            f'{effort["clicks"]} clicks, about {effort["seconds"] / 3600:.2f} h{reviewing}')
 
 
 @HOOKS.register_module()

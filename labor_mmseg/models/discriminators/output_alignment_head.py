@@ -37,6 +37,7 @@ class OutputAlignmentHead(BaseModule):
                  negative_slope: float = 0.2,
                  init_cfg: dict | None = None) -> None:
         super().__init__(init_cfg)
+        self.num_classes = num_classes
         layers: list[nn.Module] = []
         in_channels = num_classes
         for out_channels in channels:

@@ -1,0 +1,8 @@
+# Random pixels' layer on the synthetic benchmark: LabOR-SPL's layer (recipe, budget and rounds)
+# with pixels drawn uniformly from each target image instead of B's inconsistent ones.
+_base_ = ['./spl_synth.py']
+custom_hooks = [
+    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=100),
+    dict(type='ActiveSelectionHook', strategy='random', budget=0.022,
+         rounds=[500, 600, 700, 800, 900]),
+]

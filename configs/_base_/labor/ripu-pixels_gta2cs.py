@@ -1,0 +1,9 @@
+# RIPU pixels' layer, GTA5 -> Cityscapes: LabOR-PPL's layer (recipe, budget and rounds) with the
+# 40 points per target image of highest impurity x uncertainty of B's mean prediction (Xie et al.,
+# CVPR 2022) instead of B's class prototypes.
+_base_ = ['./ppl_gta2cs.py']
+custom_hooks = [
+    dict(type='DiscrepancyLossHook', weight=1.0, warmup_iters=1000),
+    dict(type='ActiveSelectionHook', strategy='ripu_pixels', budget=40,
+         rounds=[10000, 12000, 14000, 16000, 18000]),
+]
