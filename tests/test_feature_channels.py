@@ -100,15 +100,26 @@ def test_with_a_neck_b_reads_the_backbones_deepest_level():
     assert (model.selector.head1.in_index, model.selector.head1.in_channels) == (3, 64)
 
 
-def test_a_backbone_that_cannot_be_probed_asks_for_bs_channels():
-    """A ViT returning class tokens gives no plain feature maps: A's heads go unchecked (a
-    warning), and B's classifiers must be given their level and channels."""
+def test_a_vit_with_class_tokens_gives_b_its_maps():
+    """A ViT returning (map, class token) pairs (DPT's): A's heads are checked against the maps
+    and B's classifiers read them."""
     vit = dict(type='VisionTransformer', img_size=(32, 32), patch_size=8, embed_dims=16,
                num_layers=1, num_heads=1, out_indices=(0,), output_cls_token=True,
                final_norm=True)
     segmentor = dict(tiny_segmentor(), backbone=vit, decode_head=dict(
         type='FCNHead', in_channels=16, in_index=0, channels=8, num_convs=1, num_classes=19))
-    assert MODELS.build(dict(type='LabOR', segmentor=segmentor))
+    model = MODELS.build(dict(type='LabOR', segmentor=segmentor, selector=dict(
+        type='DualHeadSelector', head=dict(type='DeepLabV2Head', num_classes=19))))
+    assert (model.selector.head1.in_index, model.selector.head1.in_channels) == (0, 16)
+    probs = model.selector_probs(torch.zeros(1, 3, 32, 32), (32, 32))
+    assert probs[0].shape == (1, 19, 32, 32)
+
+
+def test_a_backbone_that_cannot_be_probed_asks_for_bs_channels(monkeypatch):
+    """A backbone whose dry forward fails or gives no maps: A's heads go unchecked (a warning),
+    and B's classifiers must be given their level and channels."""
+    import labor_mmseg.models.labor as labor_module
+    monkeypatch.setattr(labor_module, 'check_segmentor_channels', lambda segmentor: None)
     with pytest.raises(ValueError, match=r'model\.selector\.head: set in_index and in_channels'):
-        MODELS.build(dict(type='LabOR', segmentor=segmentor, selector=dict(
+        MODELS.build(dict(type='LabOR', segmentor=tiny_segmentor(), selector=dict(
             type='DualHeadSelector', head=dict(type='DeepLabV2Head', num_classes=19))))

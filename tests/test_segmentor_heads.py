@@ -5,6 +5,7 @@ import torch
 from mmengine.hub import get_config
 from mmseg.registry import MODELS
 
+import labor_mmseg.models.labor as labor_module
 from labor_mmseg.models.utils.segmentor_heads import (
     all_heads,
     final_head,
@@ -35,8 +36,8 @@ def tiny_zoo_segmentor(name: str) -> dict:
     for head in heads + ([aux] if aux else []):
         head.update(TINY_HEAD)
         index = head['in_index']
-        head['in_channels'] = ([stage_channels[i] for i in index] if isinstance(index, list)
-                               else stage_channels[index])
+        head['in_channels'] = ([stage_channels[i] for i in index]
+                               if isinstance(index, list | tuple) else stage_channels[index])
         if head['type'] == 'OCRHead':
             head['ocr_channels'] = 8
     return model
@@ -142,3 +143,38 @@ def test_a_head_without_loss_by_feat_is_named():
 def test_a_segmentor_without_decode_head_is_named():
     with pytest.raises(ValueError, match=r'model\.segmentor \(Linear\) has no decode_head'):
         final_head(torch.nn.Linear(1, 1))
+
+
+@pytest.mark.parametrize('name', ['danet_r50-d8', 'encnet_r50-d8'])
+def test_a_head_of_several_outputs_learns_the_target_through_a_prediction(name):
+    """DANet's head gives three maps, EncNet's a map and a class vector: no single logits map
+    reaches their loss, so on the target A learns the labels through its own prediction
+    (``tgt.pred.loss_ce``, MMSeg's inference path) and D and B read that prediction; the FCN
+    auxiliary head, which reads a map, keeps its own target loss."""
+    torch.manual_seed(0)
+    model = tiny_labor_with(tiny_zoo_segmentor(name))
+    log_vars = model.train_step(paired_batch(), build_optim_wrapper(model))
+    assert log_vars['tgt.pred.loss_ce'] > 0 and log_vars['tgt.aux.loss_ce'] > 0
+    assert not any(k.startswith('tgt.decode') for k in log_vars)
+    assert any(k.startswith('src.decode') and k.endswith('loss_ce') for k in log_vars)  # its own
+    assert 'disc.loss_d' in log_vars and 'sel.loss_pseudo' in log_vars
+
+
+def test_a_head_of_other_classes_learns_on_source_only(monkeypatch):
+    """A 2-class head (STDC's boundary head as an auxiliary head) gets its own loss on source
+    (boundaries it derives from the labels) and none on the target, whose labels are not its
+    classes; a log line says so when the model is built."""
+    segmentor = tiny_zoo_segmentor('pspnet_r50-d8')
+    segmentor['auxiliary_head'] = dict(
+        type='STDCHead', in_channels=32, in_index=2, channels=16, num_convs=1, num_classes=2,
+        boundary_threshold=0.1, concat_input=False, norm_cfg=BN, align_corners=False,
+        loss_decode=[dict(type='CrossEntropyLoss', loss_name='loss_ce', use_sigmoid=True),
+                     dict(type='DiceLoss', loss_name='loss_dice')])
+    logged = []
+    monkeypatch.setattr(labor_module, 'print_log', lambda msg, *args, **kw: logged.append(msg))
+    model = tiny_labor_with(segmentor)
+    log_vars = model.train_step(paired_batch(), build_optim_wrapper(model))
+    assert 'src.aux.loss_ce' in log_vars and 'tgt.decode.loss_ce' in log_vars
+    assert 'tgt.aux.loss_ce' not in log_vars and 'tgt.pred.loss_ce' not in log_vars
+    assert any(m.startswith('model.segmentor.auxiliary_head (STDCHead, 2 classes) learns from '
+                            'its own loss on source only') for m in logged), logged

@@ -77,3 +77,10 @@ def test_a_shipped_optimizer_for_a_as_mmseg_trains_it():
                                   '1024x1024.py')
     assert optim.optimizer.type == 'AdamW' and optim.optimizer.lr == 6e-5
     assert optim.paramwise_cfg.custom_keys['head'].lr_mult == 10.0
+
+
+def test_a_query_head_shipped_for_ade20k_keeps_its_no_object_weight():
+    model = shipped_model('mmseg::maskformer/maskformer_r50-d32_8xb2-160k_ade20k-512x512.py',
+                          weights=False, num_classes=19)
+    assert model.decode_head.num_classes == 19
+    assert model.decode_head.loss_cls.class_weight == [1.0] * 19 + [0.1]

@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
+from mmengine.logging import print_log
 from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapperDict
 from mmseg.registry import MODELS
@@ -17,12 +18,16 @@ from .utils.feature_channels import (
     check_head_channels,
     check_segmentor_channels,
     feature_channels,
+    feature_maps,
 )
 from .utils.segmentor_heads import (
     all_heads,
+    decode_heads,
     final_head,
+    head_fields,
     head_loss_weight,
     head_losses_as,
+    logits_map,
     recorded_logits,
     single_logits,
 )
@@ -200,12 +205,19 @@ class LabOR(BaseModel):
             elif self.segmentor.with_neck:  # A's heads read the neck's levels, not B's
                 channels, level = feature_channels(self.segmentor.backbone), None
             else:  # A's heads read the backbone's levels, probed above
-                channels, level = feature_levels, final_head(self.segmentor).in_index
+                channels = feature_levels
+                level = getattr(final_head(self.segmentor), 'in_index', None)
             selector = dict(selector, head=selector_head_cfg(selector['head'], channels, level))
             self.selector = MODELS.build(selector)
             if channels is not None:
                 check_head_channels(self.selector.head1, channels, 'model.selector.head')
         self.check_num_classes()
+        for head, field in head_fields(self.segmentor):
+            if getattr(head, 'num_classes', None) != self.num_classes:
+                print_log(f'{field} ({type(head).__name__}, {head.num_classes} classes) learns '
+                          f'from its own loss on source only: the target labels are of '
+                          f'{self.num_classes} classes', 'current')
+        self._through_prediction: list[nn.Module] = []  # heads of the running target forward
         self.target_loss = MODELS.build(target_loss)
         self.adv_weight = adv_weight
         self.discrepancy_weight = discrepancy_weight
@@ -256,7 +268,7 @@ class LabOR(BaseModel):
     @property
     def ignore_index(self) -> int:
         """Label value of unlabeled pixels."""
-        return final_head(unwrap(self.segmentor)).ignore_index
+        return getattr(final_head(unwrap(self.segmentor)), 'ignore_index', 255)
 
     def forward(self, inputs: Tensor, data_samples: SampleList | None = None,
                 mode: str = 'tensor'):
@@ -294,6 +306,7 @@ class LabOR(BaseModel):
                 source_losses = self.segmentor(
                     source['inputs'], source['data_samples'], mode='loss')
             # One target forward gives every head's loss, the logits for D and B's features.
+            self._through_prediction = []
             with tapped_output(segmentor.backbone) as feats, \
                     head_losses_as(all_heads(segmentor), self.target_head_loss), \
                     recorded_logits(head) as target_logits:
@@ -303,6 +316,19 @@ class LabOR(BaseModel):
             target_logits = single_logits(target_logits, head)
             losses = {f'src.{k}': v for k, v in source_losses.items()}
             losses.update({f'tgt.{k}': v for k, v in target_losses.items()})
+            # A final head that reads no single logits map (several outputs, points, query
+            # masks): A's prediction comes from its own inference path, and heads of A's
+            # classes whose loss is not over a logits map learn the target labels through it.
+            if target_logits is None or self._through_prediction:
+                predicted = self.predicted_logits(segmentor, target)
+                target_logits = predicted if target_logits is None else target_logits
+                if self._through_prediction:
+                    losses['tgt.pred.loss_ce'] = self.target_loss(
+                        resize_to(predicted, labels.shape[1:]), labels,
+                        ignore_index=self.ignore_index)
+            if source_logits is None:
+                with torch.no_grad(), frozen_norm_stats(segmentor):
+                    source_logits = self.predicted_logits(segmentor, source)
             if self.with_discriminator:
                 # AdaptSegNet upsamples predictions to the input size before D.
                 target_probs = F.softmax(
@@ -312,17 +338,43 @@ class LabOR(BaseModel):
                         self.adv_weight * discriminator.loss_adversarial(target_probs))
             loss, log_vars = self.parse_losses(losses)
         wrapper.update_params(loss)
-        target_feats = [f.detach() for f in feats[0]] if share_backbone else None
+        target_feats = ([f.detach() for f in feature_maps(feats[0])] if share_backbone
+                        else None)
         return log_vars, source_logits.detach(), target_logits.detach(), target_feats
 
-    def target_head_loss(self, head: nn.Module, seg_logits: Tensor,
-                         data_samples: SampleList) -> dict[str, Tensor]:
-        """A head's loss on the labeled target pixels: ``target_loss`` (averaged over labeled
-        pixels only, as they are sparse), weighted as the head weights its own loss."""
-        labels = stack_labels(data_samples)
-        loss = self.target_loss(resize_to(seg_logits, labels.shape[1:], head.align_corners),
+    def target_head_loss(self, head: nn.Module, *args, **kwargs) -> dict[str, Tensor]:
+        """A head's loss on the labeled target pixels, in place of its ``loss_by_feat``:
+        ``target_loss`` of its logits map (averaged over labeled pixels only, as they are
+        sparse), weighted as the head weights its own loss. None for a head of other classes
+        (a 2-class boundary head: the target labels are not its), and none for a head whose
+        loss reads no logits map of A's classes (several outputs, points, query masks): it
+        learns the target labels through A's prediction (``tgt.pred.loss_ce``)."""
+        if getattr(head, 'num_classes', None) != self.num_classes:
+            return {}
+        logits = logits_map(args[0], head) if len(args) == 2 and not kwargs else None
+        if logits is None:
+            self._through_prediction.append(head)
+            return {}
+        labels = stack_labels(args[1])
+        loss = self.target_loss(resize_to(logits, labels.shape[1:], head.align_corners),
                                 labels, ignore_index=head.ignore_index)
         return {self.target_loss.loss_name: head_loss_weight(head) * loss}
+
+    @staticmethod
+    def predicted_logits(segmentor: nn.Module, batch: dict) -> Tensor:
+        """A's per-pixel class scores of ``batch`` from its own inference path
+        (``encode_decode``: the head's ``predict``, as MMSeg tests), at the input size. The
+        decode heads predict in eval mode (a head may return every stage's output while
+        training, K-Net's); the backbone stays as it is."""
+        heads = [h for h in decode_heads(segmentor) if h.training]
+        for head in heads:
+            head.eval()
+        try:
+            return segmentor.encode_decode(batch['inputs'],
+                                           [s.metainfo for s in batch['data_samples']])
+        finally:
+            for head in heads:
+                head.train()
 
     def _train_discriminator(self, size: tuple[int, int], source_logits: Tensor,
                              target_logits: Tensor, wrapper) -> dict[str, Tensor]:
@@ -378,6 +430,6 @@ class LabOR(BaseModel):
             feats = unwrap(self.selector_backbone)(inputs)
         else:
             feats = unwrap(self.segmentor).backbone(inputs)
-        logits = unwrap(self.selector)(list(feats))
+        logits = unwrap(self.selector)(feature_maps(feats))
         probs = tuple(F.softmax(resize_to(x.float(), size), dim=1) for x in logits)
         return probs[0], probs[1]

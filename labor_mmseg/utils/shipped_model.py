@@ -82,13 +82,22 @@ def without_pretrained(cfg: Any) -> Any:
 
 def with_num_classes(cfg: Any, num_classes: int) -> Any:
     """``cfg`` with every ``num_classes`` in it (each head's) set to ``num_classes``: a model
-    shipped for another dataset (ADE20K's 150 classes) on the data at hand."""
+    shipped for another dataset (ADE20K's 150 classes) on the data at hand. A per-class
+    ``class_weight`` list follows: its first weight for each class, and a last weight of
+    another value kept as the trailing "no object" weight of query-based heads."""
     if isinstance(cfg, list | tuple):
         return type(cfg)(with_num_classes(c, num_classes) for c in cfg)
     if not isinstance(cfg, dict):
         return cfg
-    return type(cfg)((key, num_classes if key == 'num_classes' else
-                      with_num_classes(value, num_classes)) for key, value in cfg.items())
+    out = type(cfg)()
+    for key, value in cfg.items():
+        if key == 'num_classes':
+            value = num_classes
+        elif key == 'class_weight' and isinstance(value, list | tuple) and len(value) > 1:
+            extra = [value[-1]] if value[-1] != value[0] else []
+            value = [value[0]] * num_classes + extra
+        out[key] = with_num_classes(value, num_classes)
+    return out
 
 
 def shipped_model(path: str, weights: bool = True, num_classes: int | None = None,

@@ -18,6 +18,12 @@ from .segmentor_heads import as_list
 DRY_RUN_SIZE = 64
 
 
+def feature_maps(feats: list | tuple) -> list[Tensor]:
+    """A backbone's levels as maps: a level given as a ``(map, class token)`` pair (a ViT with
+    ``output_cls_token``, as DPT's) is its map, what B's classifiers read."""
+    return [f[0] if isinstance(f, list | tuple) else f for f in feats]
+
+
 @torch.no_grad()
 def feature_channels(module: nn.Module,
                      forward: Callable[[Tensor], list[Tensor]] | None = None,
@@ -45,6 +51,8 @@ def feature_channels(module: nn.Module,
         return None
     finally:
         module.train(was_training)
+    if isinstance(feats, list | tuple):
+        feats = feature_maps(feats)
     if not (isinstance(feats, (list, tuple))
             and all(isinstance(f, Tensor) and f.dim() == 4 for f in feats)):
         print_log(f'{type(backbone).__name__} gives no list of [N, C, H, W] feature maps; '

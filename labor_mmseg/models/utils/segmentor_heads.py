@@ -9,11 +9,11 @@ MMSeg's names (``decode.*``, ``decode_<i>.*``, ``aux.*``, ``aux_<i>.*``).
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import Any
 
-from mmseg.utils import SampleList
 from torch import Tensor, nn
 
-HeadLoss = Callable[[nn.Module, Tensor, SampleList], dict[str, Tensor]]
+HeadLoss = Callable[..., dict[str, Tensor]]
 
 
 def as_list(heads: nn.Module | None) -> list[nn.Module]:
@@ -42,6 +42,28 @@ def all_heads(segmentor: nn.Module) -> list[nn.Module]:
     return decode_heads(segmentor) + as_list(getattr(segmentor, 'auxiliary_head', None))
 
 
+def head_fields(segmentor: nn.Module) -> list[tuple[nn.Module, str]]:
+    """Every head of :func:`all_heads` with its config field, for messages
+    (``model.segmentor.decode_head``, ``...decode_head[1]``, ``...auxiliary_head[0]``)."""
+    out = []
+    for name in ('decode_head', 'auxiliary_head'):
+        heads = getattr(segmentor, name, None)
+        listed = isinstance(heads, nn.ModuleList)
+        out += [(head, f'model.segmentor.{name}' + (f'[{i}]' if listed else ''))
+                for i, head in enumerate(as_list(heads))]
+    return out
+
+
+def logits_map(output: Any, head: nn.Module) -> Tensor | None:
+    """What a head's loss received, as per-pixel class logits: one ``[N, C, H, W]`` tensor of
+    its ``num_classes``; None for anything else (several outputs, point samples, class scores
+    with masks), whose per-pixel scores come from the segmentor's own inference path."""
+    if (isinstance(output, Tensor) and output.dim() == 4
+            and output.shape[1] == getattr(head, 'num_classes', None)):
+        return output
+    return None
+
+
 def head_loss_weight(head: nn.Module) -> float:
     """The weight a head gives its first loss term (MMSeg: 1.0 decode, 0.4 auxiliary heads).
 
@@ -58,9 +80,9 @@ def head_loss_weight(head: nn.Module) -> float:
 
 @contextmanager
 def head_losses_as(heads: list[nn.Module], loss_fn: HeadLoss) -> Iterator[None]:
-    """While open, each head's ``loss_by_feat(seg_logits, data_samples)`` is
-    ``loss_fn(head, seg_logits, data_samples)`` (an instance attribute over the method; nested
-    uses restore the outer one)."""
+    """While open, each head's ``loss_by_feat(*args)`` is ``loss_fn(head, *args)`` (an instance
+    attribute over the method; nested uses restore the outer one). MMSeg's heads pass
+    ``(seg_logits, data_samples)``; others pass what their own loss needs."""
     outer = [vars(head).get('loss_by_feat') for head in heads]
     for head in heads:
         head.loss_by_feat = partial(loss_fn, head)
@@ -75,24 +97,26 @@ def head_losses_as(heads: list[nn.Module], loss_fn: HeadLoss) -> Iterator[None]:
 
 
 @contextmanager
-def recorded_logits(head: nn.Module) -> Iterator[list[Tensor]]:
-    """Collect the logits ``head`` computes its own loss from, while open."""
-    logits: list[Tensor] = []
+def recorded_logits(head: nn.Module) -> Iterator[list[Any]]:
+    """Collect what ``head`` computes its own loss from (the first argument of its
+    ``loss_by_feat``), while open."""
+    logits: list[Any] = []
     own_loss = head.loss_by_feat
 
-    def record(_head: nn.Module, seg_logits: Tensor, data_samples: SampleList) -> dict:
-        logits.append(seg_logits)
-        return own_loss(seg_logits, data_samples)
+    def record(_head: nn.Module, *args: Any, **kwargs: Any) -> dict:
+        logits.append(args[0] if args else None)
+        return own_loss(*args, **kwargs)
 
     with head_losses_as([head], record):
         yield logits
 
 
-def single_logits(logits: list[Tensor], head: nn.Module) -> Tensor:
-    """The one logits tensor recorded from ``head`` in a forward; RuntimeError otherwise."""
+def single_logits(logits: list[Any], head: nn.Module) -> Tensor | None:
+    """The logits map ``head`` computed its loss from in a forward (:func:`logits_map`; None
+    when it is something else); RuntimeError when the loss was computed more than once."""
     if len(logits) != 1:
         raise RuntimeError(
             f'{type(head).__name__} computed its loss {len(logits)} times in one forward: LabOR '
-            "reads the decode head's logits where its loss() calls loss_by_feat(seg_logits, "
-            'data_samples) once, as every MMSeg decode head does')
-    return logits[0]
+            "reads the decode head's logits where its loss() calls loss_by_feat once, as every "
+            'MMSeg decode head does')
+    return logits_map(logits[0], head)

@@ -1,0 +1,11 @@
+# LabOR-SPL, MMSeg's EncNet (R50-D8) as A,
+# with the weights and optimizer MMSeg trains it with; GTA5 -> Cityscapes.
+# CPU-sized sibling: spl_encnet-r18-tiny_synth.py.
+_base_ = ['../../_base_/labor/spl_gta2cs.py']
+from labor_mmseg.utils import shipped_model, shipped_optim_wrapper  # noqa: E402
+
+model = dict(segmentor=shipped_model(
+    'mmseg::encnet/encnet_r50-d8_4xb2-40k_cityscapes-512x1024.py'),
+    **_base_.labor)
+optim_wrapper = dict(segmentor=dict(_delete_=True, **shipped_optim_wrapper(
+    'mmseg::encnet/encnet_r50-d8_4xb2-40k_cityscapes-512x1024.py')))
