@@ -7,7 +7,7 @@ from mmengine.config import Config
 from mmseg.registry import MODELS
 
 from tests.conftest import REPO
-from tests.test_labor_model import tiny_labor, tiny_segmentor
+from tests.test_labor_model import build_optim_wrapper, paired_batch, tiny_labor, tiny_segmentor
 from tests.test_segmentor_heads import tiny_labor_with, tiny_zoo_segmentor
 
 SPL_SYNTH = REPO / 'configs' / 'labor' / 'spl_synth.py'
@@ -123,3 +123,17 @@ def test_a_backbone_that_cannot_be_probed_asks_for_bs_channels(monkeypatch):
     with pytest.raises(ValueError, match=r'model\.selector\.head: set in_index and in_channels'):
         MODELS.build(dict(type='LabOR', segmentor=tiny_segmentor(), selector=dict(
             type='DualHeadSelector', head=dict(type='DeepLabV2Head', num_classes=19))))
+
+
+def test_a_fixed_input_size_other_than_the_data_names_img_size():
+    """BEiT's position embedding is not resized: a batch of another size than its img_size
+    fails inside attention; the error names the config field to set."""
+    beit = dict(type='BEiT', img_size=(64, 64), patch_size=8, embed_dims=16, num_layers=2,
+                num_heads=1, out_indices=(1,), init_cfg=None)
+    model = MODELS.build(dict(type='LabOR', segmentor=dict(
+        tiny_segmentor(), backbone=beit, decode_head=dict(
+            type='FCNHead', in_channels=16, in_index=0, channels=8, num_convs=1,
+            num_classes=19))))
+    with pytest.raises(RuntimeError, match=r'model\.segmentor\.backbone\.img_size=\(64, 64\) '
+                                           r'but the training batch is \d+x\d+: set img_size'):
+        model.train_step(paired_batch(), build_optim_wrapper(model))

@@ -100,6 +100,20 @@ def paired_preprocessor_cfg(segmentor: dict, data_preprocessor: dict | None) -> 
     return cfg
 
 
+def fixed_size_hint(segmentor: nn.Module, inputs: Tensor, err: RuntimeError) -> RuntimeError:
+    """``err`` of A's forward, naming ``model.segmentor.backbone.img_size`` when the backbone
+    has a fixed input size other than the batch's (a position embedding that is not
+    interpolated, BEiT's and MAE's): the training crops must have that size."""
+    img_size = getattr(getattr(segmentor, 'backbone', None), 'img_size', None)
+    size = tuple(inputs.shape[2:])
+    if img_size is None or tuple(img_size) == size:
+        return err
+    return RuntimeError(f'{err}; model.segmentor.backbone.img_size={tuple(img_size)} but the '
+                        f'training batch is {size[0]}x{size[1]}: set img_size to the crop size '
+                        '(this backbone does not resize its position embedding), or crop the '
+                        'data to img_size')
+
+
 def selector_head_cfg(head: dict, channels: list[int] | None,
                       level: int | list[int] | None) -> dict:
     """B's classifier config with ``in_index`` and ``in_channels`` filled in where unset: the
@@ -303,8 +317,11 @@ class LabOR(BaseModel):
         with wrapper.optim_context(self.segmentor):
             with frozen_norm_stats(segmentor, self.target_norm_stats), \
                     recorded_logits(head) as source_logits:
-                source_losses = self.segmentor(
-                    source['inputs'], source['data_samples'], mode='loss')
+                try:
+                    source_losses = self.segmentor(
+                        source['inputs'], source['data_samples'], mode='loss')
+                except RuntimeError as err:
+                    raise fixed_size_hint(segmentor, source['inputs'], err) from err
             # One target forward gives every head's loss, the logits for D and B's features.
             self._through_prediction = []
             with tapped_output(segmentor.backbone) as feats, \
