@@ -25,7 +25,7 @@ from labor_mmseg.labeling.label_studio_client import (
 from labor_mmseg.labeling.oracles import LabelStudioOracle
 from labor_mmseg.labeling.selection_round import load_request, store_request, with_dataset_files
 
-from .conftest import tiny_config
+from .conftest import LABEL_STUDIO_EMAIL, tiny_config
 from .test_human_oracle import store_bytes
 
 
@@ -209,3 +209,16 @@ def test_the_server_gone_mid_wait_is_named(stopped_round, tmp_path, client, labe
     assert f'Label Studio at {proxy.url} does not answer' in str(err)
     assert 'the answers given so far stay in Label Studio' in str(err)
     assert Path(asked.work_dir / 'queries' / 'round_1' / 'round.json').is_file()
+
+
+def test_the_key_may_come_from_a_file_named_in_the_config(label_studio, monkeypatch, tmp_path):
+    """``oracle.api_key_file`` when ``LABEL_STUDIO_API_KEY`` is not set; a missing file is
+    named."""
+    monkeypatch.setenv('LABEL_STUDIO_URL', label_studio.url)
+    monkeypatch.delenv('LABEL_STUDIO_API_KEY', raising=False)
+    key_file = tmp_path / 'key'
+    key_file.write_text(label_studio.api_key() + '\n')
+    client = LabelStudioOracle(api_key_file=str(key_file)).connect()
+    assert client.api('GET', '/current-user/whoami')['email'] == LABEL_STUDIO_EMAIL
+    with pytest.raises(FileNotFoundError, match=r'oracle.api_key_file .*/nowhere: no such file'):
+        LabelStudioOracle(api_key_file=str(tmp_path / 'nowhere')).connect()
