@@ -5,20 +5,23 @@ each trains 4 iterations with a selection round after the 2nd: B's heads disagre
 test runs."""
 import json
 import re
-import time
 from dataclasses import dataclass
 
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from mmengine.hooks import Hook
-from mmengine.runner import Runner
 
 from labor_mmseg.engine.hooks.selection_hook import ActiveSelectionHook
 from labor_mmseg.selection import inconsistency_mask, select_spl
-from labor_mmseg.utils import hook_cfg_options
-from tests.conftest import REPO, tiny_config
+from labor_mmseg.utils.experiment import (
+    CHECK_ITERS,
+    ROUND,
+    StepRecorder,
+    round_check_run,
+)
+from labor_mmseg.utils.experiment import target_losses as labor_target_losses
+from tests.conftest import REPO
 
 ZOO = REPO / 'configs' / 'labor' / 'zoo'
 # config -> A's backbone type (the shipped family's).
@@ -55,7 +58,6 @@ AGREE_EVERYWHERE = {
         "Fast-SCNN's features are ~10x smaller than in training, B's softmax maps are nearly "
         'uniform and both heads vote the same class, so SPL has no candidates'),
 }
-ROUND, MAX_ITERS = 2, 4
 
 
 def spends_budget_where_heads_agree() -> bool:
@@ -75,22 +77,17 @@ class ZooRun:
     metrics: dict  # runner.test()'s
 
 
-class Recorder(Hook):
+class Recorder(StepRecorder):
     """Each train step's outputs and duration; at the round, before the selection hook, the
     size of B's inconsistency mask on each target image, scored as the hook scores it."""
 
-    priority = 'VERY_HIGH'
-
     def __init__(self) -> None:
-        self.outputs, self.seconds, self.inconsistent = [], [], []
-
-    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
-        self.start = time.perf_counter()
+        super().__init__()
+        self.inconsistent = []
 
     @torch.no_grad()
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
-        self.seconds.append(time.perf_counter() - self.start)
-        self.outputs.append({k: float(v.detach()) for k, v in outputs.items()})
+        super().after_train_iter(runner, batch_idx, data_batch, outputs)
         if runner.iter + 1 != ROUND:
             return
         hook = next(h for h in runner.hooks if isinstance(h, ActiveSelectionHook))
@@ -113,13 +110,8 @@ def zoo_run(tiny_benchmark, tmp_path_factory):
     def run(name: str) -> ZooRun:
         if name not in runs:
             work_dir = tmp_path_factory.mktemp(name)
-            cfg = tiny_config(f'zoo/{name}', tiny_benchmark, work_dir, max_iters=MAX_ITERS)
-            cfg.merge_from_dict(hook_cfg_options(cfg.custom_hooks, {
-                'ActiveSelectionHook.rounds': [ROUND], 'ActiveSelectionHook.vis_images': 0,
-                'DiscrepancyLossHook.warmup_iters': 1}))
-            runner = Runner.from_cfg(cfg)
-            recorder = Recorder()
-            runner.register_hook(recorder)
+            runner, recorder = round_check_run(Config.fromfile(ZOO / f'{name}.py'),
+                                               tiny_benchmark, work_dir, Recorder())
             assert type(runner.model.segmentor.backbone).__name__ == FAMILIES[name]
             params = sum(p.numel() for p in runner.model.segmentor.parameters())
             runner.train()
@@ -127,7 +119,7 @@ def zoo_run(tiny_benchmark, tmp_path_factory):
             runs[name] = ZooRun(params, recorder.seconds, recorder.outputs,
                                 recorder.inconsistent, manifest, runner.test())
             print(f'\n{name}: A {params / 1e6:.2f}M parameters, '
-                  f'{sum(recorder.seconds[1:]) / (MAX_ITERS - 1):.3f} s per iteration, '
+                  f'{sum(recorder.seconds[1:]) / (CHECK_ITERS - 1):.3f} s per iteration, '
                   f'{manifest["rounds"][0]["queried"]} pixels bought, '
                   f'{sum(recorder.inconsistent)} inconsistent')
         return runs[name]
@@ -180,13 +172,12 @@ def test_a_zoo_config_is_a_few_lines_over_a_shipped_model_and_loads_nothing(name
 def test_a_zoo_model_trains_buys_labels_learns_from_them_and_tests(name, zoo_run):
     run = zoo_run(name)
     assert run.params < 2e6  # CPU-sized
-    assert len(run.outputs) == MAX_ITERS
+    assert len(run.outputs) == CHECK_ITERS
     assert [r['iteration'] for r in run.manifest['rounds']] == [ROUND]
     assert run.manifest['rounds'][0]['queried'] > 0, 'the round bought no labels'
     # Every head of A learns from the bought target labels, and only after the round: each
     # target loss but the adversarial one (which needs no labels), whatever the heads name it.
-    target_losses = [k for k in run.outputs[0]
-                     if k.startswith('tgt.') and 'loss' in k and k != 'tgt.loss_adv']
+    target_losses = labor_target_losses(run.outputs[0])
     through_prediction = name in THROUGH_PREDICTION
     assert ('tgt.pred.loss_ce' in target_losses) == through_prediction, target_losses
     assert ('tgt.decode.loss_ce' in target_losses) != through_prediction, target_losses

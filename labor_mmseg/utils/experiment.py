@@ -1,8 +1,16 @@
 """Run a config end to end (train, then test) from Python: used by the demo and benchmarks."""
+import time
 from pathlib import Path
 
 from mmengine.config import Config
+from mmengine.hooks import Hook
 from mmengine.runner import Runner
+
+from .hook_options import hook_cfg_options
+
+# The short run with one selection round that checks a model as A (the suite's zoo tests and
+# tools/analysis/zoo_check.py): a round after iteration ROUND of CHECK_ITERS.
+ROUND, CHECK_ITERS = 2, 4
 
 
 def train_and_test(config: str | Path, work_dir: str | Path, cfg_options: dict | None = None,
@@ -38,6 +46,45 @@ def small_run(cfg: Config, data_root: str | Path, work_dir: str | Path,
         scheduler.end = max_iters
     cfg.launcher = 'none'
     return cfg
+
+
+class StepRecorder(Hook):
+    """Each train iteration's duration (s) and outputs (losses and logged values, as floats)."""
+
+    priority = 'VERY_HIGH'
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self.outputs: list[dict[str, float]] = []
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        self.start = time.perf_counter()
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        self.seconds.append(time.perf_counter() - self.start)
+        self.outputs.append({k: float(v) for k, v in (outputs or {}).items()})
+
+
+def round_check_run(cfg: Config, data_root: str | Path, work_dir: str | Path,
+                    recorder: StepRecorder | None = None) -> tuple[Runner, StepRecorder]:
+    """The runner of :func:`small_run` of ``cfg`` for ``CHECK_ITERS`` iterations with one
+    selection round after iteration ``ROUND`` (no overlay images, a one-iteration discrepancy
+    warm-up; hooks named by type), and the ``recorder`` it carries (a new
+    :class:`StepRecorder` by default). Train it with ``runner.train()``."""
+    cfg = small_run(cfg, data_root, work_dir, CHECK_ITERS)
+    cfg.merge_from_dict(hook_cfg_options(cfg.custom_hooks, {
+        'ActiveSelectionHook.rounds': [ROUND], 'ActiveSelectionHook.vis_images': 0,
+        'DiscrepancyLossHook.warmup_iters': 1}))
+    runner = Runner.from_cfg(cfg)
+    recorder = recorder or StepRecorder()
+    runner.register_hook(recorder)
+    return runner, recorder
+
+
+def target_losses(outputs: dict[str, float]) -> list[str]:
+    """The target losses of A among a train step's ``outputs`` that need target labels: every
+    ``tgt.*loss*`` but the adversarial one, whatever the heads name them."""
+    return [k for k in outputs if k.startswith('tgt.') and 'loss' in k and k != 'tgt.loss_adv']
 
 
 def _point_at(dataset: dict, root: str) -> None:

@@ -5,8 +5,9 @@ For every family folder MMSeg ships configs for (``mmseg/.mim/configs/<family>/`
 its model taken whole with ``shipped_model`` (no pretrained weights: nothing is downloaded;
 every head's ``num_classes`` the benchmark's 19)
 beside LabOR-SPL's synthetic layer, on a tiny generated benchmark (64x128 images): build, train
-4 iterations with a selection round after the 2nd, check that the round bought labels and that
-they reach A's loss on the target in the next iterations, test. Each family runs in a process
+4 iterations with a selection round after the 2nd (``round_check_run``, the run of the suite's
+zoo tests), check that the round bought labels and that every target loss of A is above 0 in
+the next iterations, test. Each family runs in a process
 of its own with a time limit; its record (the first stage that failed and why, or that it
 works; seconds per iteration, A's parameters) goes into ``benchmarks/zoo_check.json`` as soon
 as it finishes, so an interrupted check resumes where it stopped, and ``docs/zoo_check.md`` is
@@ -35,7 +36,6 @@ STAGES = ('build', 'train', 'round', 'labels reach A', 'test')
 # Backbone names from small to large: the first that a config's name holds ranks it.
 SIZES = ('r18', 'hr18s', 'mit-b0', 'mobilenet', 'tiny', 'vit-t', '_t_', '-t_', 'small',
          '_s_', '-s_', 'hr18', 'r50', 'b0', 'base', 'b1', 'b2', 'r101', 'large')
-ITERS, ROUND = 4, 2
 NUM_CLASSES = 19  # the synthetic benchmark's (Cityscapes') classes, set on every head
 
 
@@ -64,45 +64,24 @@ def check_family(config: str, data_root: Path, work_dir: Path) -> dict:
     """Run the check of one config in this process; the record, failing or not."""
     import torch
     from mmengine.config import Config
-    from mmengine.hooks import Hook
-    from mmengine.runner import Runner
 
     import labor_mmseg  # noqa: F401  (registers components)
     from labor_mmseg.labeling import LabelStore
     from labor_mmseg.utils import shipped_model
-    from labor_mmseg.utils.experiment import small_run
+    from labor_mmseg.utils.experiment import ROUND, round_check_run, target_losses
 
     torch.set_num_threads(1)
     record: dict = dict(config=config, stage='build')
-
-    class Timer(Hook):
-        def __init__(self) -> None:
-            self.times: list[float] = []
-            self.losses: dict[int, dict[str, float]] = {}
-
-        def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
-            self.start = time.perf_counter()
-
-        def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
-            self.times.append(time.perf_counter() - self.start)
-            self.losses[runner.iter] = {k: float(v) for k, v in (outputs or {}).items()
-                                        if k.startswith('tgt.') and 'loss' in k}
-
     try:
         cfg = Config.fromfile(REPO / 'configs' / '_base_' / 'labor' / 'spl_synth.py')
         cfg.model = dict(segmentor=shipped_model(f'mmseg::{config}', weights=False,
                                                  num_classes=NUM_CLASSES), **cfg.labor)
-        cfg = small_run(cfg, data_root, work_dir, ITERS)
-        cfg.custom_hooks[-1].update(rounds=[ROUND], vis_images=0)
-        cfg.custom_hooks[0].update(warmup_iters=1)
-        runner = Runner.from_cfg(cfg)
-        timer = Timer()
-        runner.register_hook(timer)
+        runner, recorder = round_check_run(cfg, data_root, work_dir)
         segmentor = runner.model.segmentor
         record['params_m'] = sum(p.numel() for p in segmentor.parameters()) / 1e6
         record['stage'] = 'train'
         runner.train()
-        record['s_per_iter'] = sorted(timer.times)[len(timer.times) // 2]
+        record['s_per_iter'] = sorted(recorder.seconds)[len(recorder.seconds) // 2]
         record['stage'] = 'round'
         store = LabelStore.open(work_dir / 'label_store')
         bought = store.manifest['rounds'][0]['queried'] if store.manifest['rounds'] else 0
@@ -111,9 +90,10 @@ def check_family(config: str, data_root: Path, work_dir: Path) -> dict:
             raise RuntimeError('the selection round bought nothing (B\'s heads agree on every '
                                'pixel)')
         record['stage'] = 'labels reach A'
-        after = [v for it, losses in timer.losses.items() if it >= ROUND for v in losses.values()]
-        if not any(v > 0 for v in after):
-            raise RuntimeError(f'no target loss of A after the round: {timer.losses}')
+        keys = target_losses(recorder.outputs[0])
+        after = [{k: out[k] for k in keys} for out in recorder.outputs[ROUND:]]
+        if not keys or not all(v > 0 for losses in after for v in losses.values()):
+            raise RuntimeError(f'not every target loss of A is above 0 after the round: {after}')
         record['stage'] = 'test'
         metrics = runner.test()
         record['miou'] = float(metrics['mIoU']) if 'mIoU' in metrics else None
@@ -153,6 +133,7 @@ def cell(value, digits: int = 2) -> str:
 
 def write_table(records: dict[str, dict]) -> None:
     """``docs/zoo_check.md`` from the records."""
+    from labor_mmseg.utils.experiment import CHECK_ITERS, ROUND
     rows = []
     for family, r in sorted(records.items()):
         reached = STAGES.index(r['stage']) if r['stage'] in STAGES else len(STAGES)
@@ -170,8 +151,9 @@ def write_table(records: dict[str, dict]) -> None:
         f'{works} of {len(records)} families work. Each family: one config MMSeg ships '
         '(Cityscapes, else ADE20K; the smallest backbone by name), its model taken whole '
         '(`shipped_model`, no pretrained weights) beside LabOR-SPL\'s synthetic layer, on a '
-        f'tiny benchmark of 64x128 images: build, train {ITERS} iterations with a selection '
-        f'round after iteration {ROUND}, the round buys labels, they reach A\'s target loss, '
+        f'tiny benchmark of 64x128 images: build, train {CHECK_ITERS} iterations with a '
+        f'selection round after iteration {ROUND}, the round buys labels, every target loss '
+        'of A is above 0 after it, '
         'test. Seconds per iteration (median) on one CPU thread, A\'s parameters in millions; '
         'the first stage that failed is **no**, with its error.',
         '',
