@@ -222,3 +222,12 @@ def test_the_key_may_come_from_a_file_named_in_the_config(label_studio, monkeypa
     assert client.api('GET', '/current-user/whoami')['email'] == LABEL_STUDIO_EMAIL
     with pytest.raises(FileNotFoundError, match=r'oracle.api_key_file .*/nowhere: no such file'):
         LabelStudioOracle(api_key_file=str(tmp_path / 'nowhere')).connect()
+
+
+def test_an_expired_access_token_is_refreshed_once(label_studio):
+    """Access tokens of a personal access token live minutes: a 401 gets a new one and the
+    request is sent again."""
+    client = LabelStudioClient(label_studio.url, api_key=label_studio.api_key())
+    client.access = 'expired.access.token'
+    assert client.api('GET', '/current-user/whoami')['email'] == LABEL_STUDIO_EMAIL
+    assert client.access != 'expired.access.token'

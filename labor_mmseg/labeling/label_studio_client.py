@@ -91,7 +91,10 @@ class LabelStudioClient:
 
     def _open(self, method: str, path: str, body: Any = None, form: dict | None = None,
               query: dict | None = None, data: bytes | None = None,
-              content_type: str | None = None, auth: bool = True) -> bytes:
+              content_type: str | None = None, auth: bool = True,
+              refresh: bool = True) -> bytes:
+        """The answer of one request; on a 401 with an expired access token (``refresh``),
+        the request once more with a new one."""
         url = self.url + path + (f'?{urlencode(query, doseq=True)}' if query else '')
         headers = self._headers() if auth else {}
         if form is not None:
@@ -107,27 +110,15 @@ class LabelStudioClient:
             with self.opener.open(request, timeout=self.timeout) as response:
                 return response.read()
         except HTTPError as err:
-            if err.code == 401 and auth and self.access is not None:
+            if err.code == 401 and auth and refresh and self.access is not None:
                 self._refresh()  # the access token expired
-                return self._retry(method, url, data, content_type)
+                return self._open(method, path, body, form, query, data, content_type,
+                                  refresh=False)
             raise LabelStudioError(f'{method} {path}: HTTP {err.code}: '
                                    f'{err.read()[:500].decode(errors="replace")}') from None
         except (URLError, OSError) as err:
             raise LabelStudioUnreachable(f'Label Studio at {self.url} does not answer '
                                          f'({method} {path}: {err})') from None
-
-    def _retry(self, method: str, url: str, data: bytes | None,
-               content_type: str | None) -> bytes:
-        headers = self._headers()
-        if content_type is not None:
-            headers['Content-Type'] = content_type
-        try:
-            with self.opener.open(Request(url, data=data, headers=headers, method=method),
-                                  timeout=self.timeout) as response:
-                return response.read()
-        except HTTPError as err:
-            raise LabelStudioError(f'{method} {url}: HTTP {err.code}: '
-                                   f'{err.read()[:500].decode(errors="replace")}') from None
 
     def api(self, method: str, path: str, body: Any = None, **query: Any) -> Any:
         """One call of the REST API (``/api/...``), its JSON answer (None when empty)."""
