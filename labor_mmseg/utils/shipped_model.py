@@ -14,6 +14,7 @@ brings a function, which is not kept in the config.)
 """
 import importlib
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,23 +62,33 @@ def config_file(path: str) -> str:
     return str(file)
 
 
-def without_pretrained(cfg: Any) -> Any:
-    """``cfg`` (a model config) with every pretrained-weight reference removed: ``pretrained``
-    set to None and ``init_cfg`` entries of type ``Pretrained`` dropped (training from scratch,
-    e.g. where nothing can be downloaded)."""
+def _rewrite(cfg: Any, value_of: Callable[[str, Any], Any],
+             keep: Callable[[Any], bool] = lambda item: True) -> Any:
+    """``cfg`` (nested dicts and lists) with each ``key: value`` replaced by
+    ``key: value_of(key, value)``, rewritten in turn, and list items ``keep`` refuses dropped."""
     if isinstance(cfg, list | tuple):
-        return type(cfg)(without_pretrained(c) for c in cfg
-                         if not (isinstance(c, dict) and c.get('type') == 'Pretrained'))
+        return type(cfg)(_rewrite(c, value_of, keep) for c in cfg if keep(c))
     if not isinstance(cfg, dict):
         return cfg
     out = type(cfg)()
     for key, value in cfg.items():
-        if key == 'pretrained':
-            value = None
-        elif key == 'init_cfg' and isinstance(value, dict) and value.get('type') == 'Pretrained':
-            value = None
-        out[key] = without_pretrained(value)
+        out[key] = _rewrite(value_of(key, value), value_of, keep)
     return out
+
+
+def _is_pretrained(cfg: Any) -> bool:
+    return isinstance(cfg, dict) and cfg.get('type') == 'Pretrained'
+
+
+def without_pretrained(cfg: Any) -> Any:
+    """``cfg`` (a model config) with every pretrained-weight reference removed: ``pretrained``
+    set to None and ``init_cfg`` entries of type ``Pretrained`` dropped (training from scratch,
+    e.g. where nothing can be downloaded)."""
+    def value_of(key: str, value: Any) -> Any:
+        if key == 'pretrained' or (key == 'init_cfg' and _is_pretrained(value)):
+            return None
+        return value
+    return _rewrite(cfg, value_of, keep=lambda item: not _is_pretrained(item))
 
 
 def with_num_classes(cfg: Any, num_classes: int) -> Any:
@@ -85,19 +96,13 @@ def with_num_classes(cfg: Any, num_classes: int) -> Any:
     shipped for another dataset (ADE20K's 150 classes) on the data at hand. A per-class
     ``class_weight`` list follows: its first weight for each class, and a last weight of
     another value kept as the trailing "no object" weight of query-based heads."""
-    if isinstance(cfg, list | tuple):
-        return type(cfg)(with_num_classes(c, num_classes) for c in cfg)
-    if not isinstance(cfg, dict):
-        return cfg
-    out = type(cfg)()
-    for key, value in cfg.items():
+    def value_of(key: str, value: Any) -> Any:
         if key == 'num_classes':
-            value = num_classes
-        elif key == 'class_weight' and isinstance(value, list | tuple) and len(value) > 1:
-            extra = [value[-1]] if value[-1] != value[0] else []
-            value = [value[0]] * num_classes + extra
-        out[key] = with_num_classes(value, num_classes)
-    return out
+            return num_classes
+        if key == 'class_weight' and isinstance(value, list | tuple) and len(value) > 1:
+            return [value[0]] * num_classes + ([value[-1]] if value[-1] != value[0] else [])
+        return value
+    return _rewrite(cfg, value_of)
 
 
 def shipped_model(path: str, weights: bool = True, num_classes: int | None = None,
