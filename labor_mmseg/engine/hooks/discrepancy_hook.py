@@ -1,7 +1,8 @@
 """Schedules the selector's discrepancy weight."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmseg.registry import HOOKS
+
+from ...models.labor import unwrap
 
 
 @HOOKS.register_module()
@@ -40,7 +41,7 @@ class DiscrepancyLossHook(Hook):
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         """Set the weight for this iteration."""
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap(runner.model)
         if not hasattr(model, 'discrepancy_weight'):
             raise TypeError(f'DiscrepancyLossHook needs a model with discrepancy_weight (LabOR), '
                             f'got {type(model).__name__}')

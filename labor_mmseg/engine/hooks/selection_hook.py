@@ -14,7 +14,6 @@ from mmengine.dist import (
     get_dist_info,
 )
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from mmseg.registry import HOOKS
 
@@ -27,6 +26,7 @@ from ...labeling.selection_round import (
     with_boundary_radius,
     with_dataset_files,
 )
+from ...models.labor import unwrap
 from ...selection import inconsistency_mask
 from ...visualization import selection_overlay, write_label_report
 
@@ -142,7 +142,7 @@ class ActiveSelectionHook(Hook):
             self.round.set_oracle(runner.cfg['oracle'], 'oracle')  # the config's layer
         self.round.seed = runner.seed if self.seed is None else self.seed
         self.dataset = find_sparse_dataset(runner.train_dataloader.dataset)
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap(runner.model)
         if hasattr(model, 'check_num_classes'):
             model.check_num_classes(len(self.dataset.metainfo['classes']),
                                     'train_dataloader.dataset')
@@ -260,7 +260,7 @@ class ActiveSelectionHook(Hook):
     def _select_all(self, runner, round_idx: int, iteration: int) -> list:
         """:meth:`select_image` of every target image not answered yet, gathered from the
         ranks' shards."""
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap(runner.model)
         rank, world_size = get_dist_info()
         # BN statistics are rank-local (DDP with broadcast_buffers=False): every shard is scored
         # with rank 0's, the ones checkpoints hold, so the round equals a single-process one.
@@ -293,7 +293,7 @@ class ActiveSelectionHook(Hook):
             config = runner.cfg.filename or '<config>'
             request = self.round.request(
                 round_idx, iteration, [p[:3] for p in picks], self.dataset, query_dir,
-                title=f'{Path(runner.work_dir).name} {runner.timestamp}',
+                title=Path(runner.work_dir).name,
                 resume_command=f'python tools/train.py {config} --work-dir {runner.work_dir} '
                                '--resume')
         else:
