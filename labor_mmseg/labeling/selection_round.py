@@ -322,17 +322,18 @@ def open_exported_round(query_dir: str | os.PathLike) -> tuple[RoundRequest, Lab
     it). ValueError naming the store when the round is in it already or the store is another
     run's."""
     query_dir = Path(query_dir)
-    meta = json.loads((query_dir / 'round.json').read_text())
-    store = LabelStore.open(query_dir.parents[1] / meta['label_dir'])
+    request = load_request(query_dir)
+    label_dir = json.loads((query_dir / 'round.json').read_text())['label_dir']
+    store = LabelStore.open(query_dir.parents[1] / label_dir)
     store.lock()
     try:
-        if meta['round'] - 1 in store.completed_rounds:
-            raise ValueError(f'{query_dir.name}: round {meta["round"]} is already in '
+        if request.round_idx in store.completed_rounds:
+            raise ValueError(f'{query_dir.name}: round {request.number} is already in '
                              f'{store.manifest_path}; nothing was stored again')
-        if meta['run'] != store.run_id:
-            raise ValueError(f'{query_dir}: the queries of run {meta["run"]!r}, the store '
+        if request.run_id != store.run_id:
+            raise ValueError(f'{query_dir}: the queries of run {request.run_id!r}, the store '
                              f'{store.manifest_path} is run {store.run_id!r}')
-        return load_request(query_dir), store
+        return request, store
     except BaseException:
         store.unlock()
         raise
