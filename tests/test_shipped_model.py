@@ -84,3 +84,14 @@ def test_a_query_head_shipped_for_ade20k_keeps_its_no_object_weight():
                           weights=False, num_classes=19)
     assert model.decode_head.num_classes == 19
     assert model.decode_head.loss_cls.class_weight == [1.0] * 19 + [0.1]
+
+
+def test_class_weights_of_the_classes_at_hand_are_kept():
+    """CGNet ships Cityscapes' own 19 class weights: setting 19 classes leaves them."""
+    shipped = shipped_model('mmseg::cgnet/cgnet_fcn_4xb8-60k_cityscapes-512x1024.py',
+                            weights=False)
+    model = shipped_model('mmseg::cgnet/cgnet_fcn_4xb8-60k_cityscapes-512x1024.py',
+                          weights=False, num_classes=19)
+    weights = shipped.decode_head.loss_decode.class_weight
+    assert len(weights) == 19 and len(set(weights)) > 2
+    assert model.decode_head.loss_decode.class_weight == weights

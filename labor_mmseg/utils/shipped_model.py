@@ -94,12 +94,14 @@ def without_pretrained(cfg: Any) -> Any:
 def with_num_classes(cfg: Any, num_classes: int) -> Any:
     """``cfg`` with every ``num_classes`` in it (each head's) set to ``num_classes``: a model
     shipped for another dataset (ADE20K's 150 classes) on the data at hand. A per-class
-    ``class_weight`` list follows: its first weight for each class, and a last weight of
-    another value kept as the trailing "no object" weight of query-based heads."""
+    ``class_weight`` list of another length follows: its first weight for each class, and a
+    last weight of another value kept as the trailing "no object" weight of query-based heads;
+    one of these classes (and "no object") is kept as it is (CGNet's Cityscapes weights)."""
     def value_of(key: str, value: Any) -> Any:
         if key == 'num_classes':
             return num_classes
-        if key == 'class_weight' and isinstance(value, list | tuple) and len(value) > 1:
+        if (key == 'class_weight' and isinstance(value, list | tuple) and len(value) > 1
+                and len(value) not in (num_classes, num_classes + 1)):  # not of these classes
             return [value[0]] * num_classes + ([value[-1]] if value[-1] != value[0] else [])
         return value
     return _rewrite(cfg, value_of)
