@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
+from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from .conftest import REPO, tiny_config
@@ -76,14 +78,37 @@ def _read(path: Path):
     return cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
 
 
-def test_bought_labels_reach_persistent_dataloader_workers(tiny_benchmark, tmp_path):
-    """Workers start before the hook attaches the store; its labels must still reach them."""
+class TargetBatches(Hook):
+    """The target items of each train batch, as the model receives them."""
+
+    priority = 'LOWEST'  # after every hook that changes the batch
+
+    def __init__(self) -> None:
+        self.batches: list[list] = []
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        self.batches.append(list(zip(data_batch['target']['inputs'],
+                                     data_batch['target']['data_samples'], strict=True)))
+
+
+def test_bought_labels_reach_the_very_next_batch_from_persistent_workers(tiny_benchmark,
+                                                                          tmp_path):
+    """Workers start before the hook attaches the store and prefetch two batches ahead of a
+    round; the round's labels must still be in the very next batch, its images unchanged."""
     cfg = tiny_config('spl_synth', tiny_benchmark, tmp_path, max_iters=3)
     cfg.train_dataloader.update(num_workers=1, persistent_workers=True)
     cfg.custom_hooks[-1].rounds = [1]
     runner = Runner.from_cfg(cfg)
+    recorder = TargetBatches()
+    runner.register_hook(recorder)
     runner.train()
-    labeled = [int((s.gt_sem_seg.data != 255).sum())
-               for _ in range(4)
-               for s in next(runner.train_loop.dataloader_iterator)['target']['data_samples']]
-    assert any(labeled), labeled
+    first, after_round = recorder.batches[0], recorder.batches[1]
+    assert not any(int((s.gt_sem_seg.data != 255).sum()) for _, s in first)
+    # Every target image has labels after the round (SPL buys in every image).
+    assert all(int((s.gt_sem_seg.data != 255).sum()) for _, s in after_round), [
+        s.img_path for _, s in after_round]
+    dataset = runner.train_dataloader.dataset.target
+    for inputs, sample in after_round:  # the same item and augmentation as its seed gives
+        again = dataset.load(sample.dataset_index, sample.pipeline_seed)
+        assert torch.equal(again['inputs'], inputs)
+        assert torch.equal(again['data_samples'].gt_sem_seg.data, sample.gt_sem_seg.data)

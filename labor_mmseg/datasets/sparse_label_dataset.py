@@ -3,6 +3,7 @@ import copy
 import os
 from pathlib import Path
 
+import numpy as np
 import torch
 from mmcv.transforms import BaseTransform, RandomResize, Resize
 from mmengine.dataset import BaseDataset, Compose
@@ -46,7 +47,10 @@ class SparseLabelDataset:
 
     Pixels without a bought label are 255. The label map is looked up each time an item is
     loaded, so labels a selection round adds reach training without rebuilding the dataloader
-    (also with persistent workers). The wrapped dataset's ``LoadAnnotations`` becomes
+    (also with persistent workers). Batches a worker loaded before the labels changed are
+    brought up to date by :meth:`refresh` (each item carries the labels' version it was loaded
+    with and the seed of its augmentation, so it is loaded again exactly, new labels only). The
+    wrapped dataset's ``LoadAnnotations`` becomes
     ``LoadSparseAnnotations`` and its ``Resize`` ``SparseLabelResize`` (no label is lost
     when the map shrinks); stored maps are already in train ids, so no label conversion is
     applied to them. The ground truth of the wrapped dataset stays reachable through
@@ -93,6 +97,34 @@ class SparseLabelDataset:
         """Serve labels from ``store`` from now on, also in running dataloader workers."""
         self._set_store_root(str(store.root))
 
+    def labels_changed(self) -> None:
+        """Mark every item loaded so far as stale (the store's labels changed): see
+        :meth:`refresh`."""
+        self._store_generation += 1
+
+    def refresh(self, batch: dict | list) -> int:
+        """Reload, in place, the items of a collated ``batch`` (``inputs`` and
+        ``data_samples`` lists, at any depth) that this dataset served before its labels last
+        changed; return how many. Each is loaded again with its own augmentation seed, so only
+        its labels differ: the labels a round bought reach the very next batch, whatever the
+        dataloader prefetched, and the run does not depend on when a worker loaded what."""
+        current = int(self._store_generation)
+        if isinstance(batch, list | tuple):
+            return sum(self.refresh(part) for part in batch)
+        if not isinstance(batch, dict):
+            return 0
+        refreshed = sum(self.refresh(v) for k, v in batch.items() if k != 'data_samples')
+        samples = batch.get('data_samples')
+        if not isinstance(samples, list) or not isinstance(batch.get('inputs'), list):
+            return refreshed
+        for i, sample in enumerate(samples):
+            meta = sample.metainfo
+            if meta.get('labels_version', current) < current:
+                item = self.load(meta['dataset_index'], meta['pipeline_seed'])
+                batch['inputs'][i], samples[i] = item['inputs'], item['data_samples']
+                refreshed += 1
+        return refreshed
+
     def key(self, idx: int) -> str:
         """Image id of item ``idx`` in the label store."""
         return image_key(self.dataset.get_data_info(idx), self.dataset.data_prefix['img_path'],
@@ -119,4 +151,19 @@ class SparseLabelDataset:
         return info
 
     def __getitem__(self, idx: int) -> dict:
-        return self.pipeline(self.get_data_info(idx))
+        return self.load(idx, int(np.random.randint(2**31)))  # the worker's seeded generator
+
+    def load(self, idx: int, seed: int) -> dict:
+        """Item ``idx`` through the pipeline with numpy's generator (MMCV's and MMSeg's
+        transforms draw from it) seeded with ``seed``, the caller's generator left as it was;
+        its data sample records ``labels_version``, ``dataset_index`` and ``pipeline_seed``."""
+        version = int(self._store_generation)  # before the labels are read: never too new
+        state = np.random.get_state()
+        np.random.seed(seed)
+        try:
+            item = self.pipeline(self.get_data_info(idx))
+        finally:
+            np.random.set_state(state)
+        item['data_samples'].set_metainfo(
+            dict(labels_version=version, dataset_index=idx, pipeline_seed=seed))
+        return item

@@ -53,7 +53,8 @@ class ActiveSelectionHook(Hook):
     at its full label resolution, ``strategy`` (``labor_mmseg.selection``) picks this round's
     share of ``budget`` per image among pixels not labeled yet, the oracle answers, and the
     answers go to a ``LabelStore`` in ``<work_dir>/<label_dir>``. The training dataset
-    (``SparseLabelDataset``) reads the store, so the new labels are used from the next batches.
+    (``SparseLabelDataset``) reads the store, and the hook refreshes each batch loaded before
+    a round, so the new labels are used from the very next batch.
 
     Crash safety: the hook runs after the ``CheckpointHook`` of the same iteration, so a
     checkpoint saved at a round's iteration holds the weights the round scores with. A round
@@ -189,6 +190,12 @@ class ActiveSelectionHook(Hook):
         if self.store is not None:
             self.store.unlock()
 
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        """Bring the batch's target items loaded before the last change of labels (a round,
+        or the store attached) up to date: a dataloader prefetches with the old labels."""
+        if data_batch is not None:
+            self.dataset.refresh(data_batch)
+
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         """Run the round scheduled after this iteration, unless the store already has it."""
         iteration = runner.iter + 1
@@ -256,6 +263,7 @@ class ActiveSelectionHook(Hook):
         barrier()
         if rank != 0:
             self.store.reload()
+        self.dataset.labels_changed()
 
     def _select_all(self, runner, round_idx: int, iteration: int) -> list:
         """:meth:`select_image` of every target image not answered yet, gathered from the
