@@ -36,10 +36,12 @@ def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert 'labor_mmseg' in cfg.custom_imports.imports
     model = MODELS.build(cfg.model)
-    # an AdaptSeg variant, a method answered in Label Studio
-    method = path.stem.split('_')[0].removesuffix('-all-labels').removesuffix('-label-studio')
-    expected = 'LabOR' if method in ('spl', 'ppl', 'adaptseg', *BASELINES) else (
-        'EncoderDecoder')
+    # an AdaptSeg variant, a method answered in Label Studio or with self-training
+    method = path.stem.split('_')[0]
+    for variant in ('-all-labels', '-label-studio', '-st'):
+        method = method.removesuffix(variant)
+    expected = 'LabOR' if method in ('spl', 'ppl', 'adaptseg', 'self-training',
+                                     *BASELINES) else 'EncoderDecoder'
     assert type(model).__name__ == expected
     for hook in cfg.get('custom_hooks', []):
         HOOKS.build(hook)

@@ -61,15 +61,16 @@ def test_each_budget_reaches_the_selection_hook_of_every_method(curves):
 
 def test_points_train_seed_by_seed_and_survive_their_work_dirs(curves):
     curves.main_('--methods', 'labor_spl', 'labor_ppl', '--seeds', '0', '1')
-    assert [c[2] for c in curves.calls] == [0] * 7 + [1] * 7  # every point of seed 0 first
+    per_seed = len(curves.PIXEL_BUDGETS) + len(curves.POINT_BUDGETS)
+    assert [c[2] for c in curves.calls] == [0] * per_seed + [1] * per_seed  # seed 0 first
     assert {(c[0], min(c[1])) for c in curves.calls} == (
         {('spl_synth', b) for b in curves.PIXEL_BUDGETS}
         | {('ppl_synth', b) for b in curves.POINT_BUDGETS})
     shutil.rmtree(curves.root / 'work_dirs')  # a fresh clone: the record alone
     curves.main_('--methods', 'labor_spl', '--seeds', '0', '1')
-    assert len(curves.calls) == 14
+    assert len(curves.calls) == 2 * per_seed
     record = json.loads((curves.root / 'benchmarks' / 'label_efficiency_curves.json').read_text())
-    assert len(record['runs']) == 14 and all(r['threads'] == 1 for r in record['runs'])
+    assert len(record['runs']) == 2 * per_seed and all(r['threads'] == 1 for r in record['runs'])
     table = (curves.root / 'configs' / 'labor' / 'README.md').read_text()
     assert '| LabOR-SPL | 0.25% | 10.25 ± 0.00 | 2 |' in table
     assert '| LabOR-PPL | 40 | 4010.00 ± 0.00 | 2 |' in table
@@ -88,7 +89,7 @@ def test_a_campaign_cut_short_keeps_every_finished_point(curves, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         curves.main_('--methods', 'labor_spl', '--seeds', '0')
     record = json.loads((curves.root / 'benchmarks' / 'label_efficiency_curves.json').read_text())
-    assert sorted(r['budget'] for r in record['runs']) == [0.0025, 0.005]
+    assert sorted(r['budget'] for r in record['runs']) == sorted(curves.PIXEL_BUDGETS[:2])
 
 
 def test_the_main_tables_run_is_the_point_at_its_budget(curves):
@@ -99,7 +100,7 @@ def test_the_main_tables_run_is_the_point_at_its_budget(curves):
     (curves.root / 'benchmarks' / 'label_efficiency.json').write_text(
         json.dumps(dict(runs=[table_run])))
     curves.main_('--methods', 'labor_spl', '--seeds', '0')
-    assert [min(c[1]) for c in curves.calls] == [0.022, 0.0025, 0.005, 0.01]  # 2.2% once
+    assert [min(c[1]) for c in curves.calls] == [0.022, *curves.PIXEL_BUDGETS[:-1]]  # 2.2% once
     record = json.loads((curves.root / 'benchmarks' / 'label_efficiency_curves.json').read_text())
     point = next(r for r in record['runs'] if r['budget'] == 0.022)
     assert point['config_digest'] == table_run['config_digest']
@@ -115,7 +116,7 @@ def test_a_retrain_leaves_the_main_tables_points_to_the_main_table(curves):
     main_record.write_text(json.dumps(dict(runs=[{**table_run, 'mIoU': 30.0}])))  # retrained
     curves.main_('--methods', 'labor_spl', '--seeds', '0', '--budgets', '0.005', '0.022',
                  '--retrain', 'the code changed')
-    assert [min(c[1]) for c in curves.calls] == [0.022, 0.0025, 0.005, 0.01, 0.005]
+    assert [min(c[1]) for c in curves.calls] == [0.022, *curves.PIXEL_BUDGETS[:-1], 0.005]
     record = json.loads((curves.root / 'benchmarks' / 'label_efficiency_curves.json').read_text())
     assert {r['budget']: r['mIoU'] for r in record['runs']}[0.022] == 30.0  # the table's own
     assert [(r['budget'], r['superseded']) for r in record['stale_runs']] == [

@@ -15,7 +15,8 @@ EXPECTED_RATIOS = {
     f'selection.{heads}.{strategy}.{what}'
     for heads in HEADS for strategy in STRATEGIES
     for what in ('time', 'time_incl_softmax', 'peak_memory', 'peak_memory_post_process')
-} | {'train_step.labor', 'train_step.labor_own_backbone',
+} | {'train_step.labor', 'train_step.labor_own_backbone', 'train_step.self_training',
+     'train_step.teacher_memory',
      'train_step.own_vs_shared_backbone', 'dataloader.sparse_vs_dense'}
 
 
@@ -61,7 +62,8 @@ def test_raw_measurements_are_positive_and_finite(quick_run):
         assert set(res['time_s']) == {'softmax', *measured}
         assert set(res['peak_bytes']) == measured
     assert set(report['train_step']['time_s']) == {'adaptseg', 'labor',
-                                                   'labor_own_backbone'}
+                                                   'labor_own_backbone', 'labor_self_training'}
+    assert report['train_step']['teacher_elements'] == report['train_step']['segmentor_elements']
     assert set(report['dataloader']['time_s']) == {'dense', 'sparse'}
     for section in ('selection', 'train_step', 'dataloader'):
         values = numbers(report[section])

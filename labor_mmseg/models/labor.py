@@ -1,6 +1,7 @@
 """LabOR: Labeling Only if Required (Shin et al., ICCV 2021), as one MMEngine model."""
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -135,11 +136,31 @@ def stack_labels(data_samples: SampleList) -> Tensor:
     return torch.stack([s.gt_sem_seg.data.squeeze(0) for s in data_samples]).long()
 
 
+def stack_weights(data_samples: SampleList) -> Tensor | None:
+    """Per-pixel loss weights of a batch (``gt_weight``: a mixed batch's) as one (N, H, W)
+    tensor; None when the samples carry none (every labeled pixel weighs 1)."""
+    if 'gt_weight' not in data_samples[0]:
+        return None
+    return torch.stack([s.gt_weight.data.squeeze(0) for s in data_samples])
+
+
 def resize_to(logits: Tensor, size: tuple[int, int], align_corners: bool = False) -> Tensor:
     """Bilinear resize of logits (N, K, h, w) to ``size``."""
     if logits.shape[2:] == size:
         return logits
     return F.interpolate(logits, size=size, mode='bilinear', align_corners=align_corners)
+
+
+class SegmentorStep(NamedTuple):
+    """What A's update gives D and B: its logs, its source logits and target logits (for D;
+    None when there is no D to read them) and the target logits and features B learns from
+    (None: B has its own backbone)."""
+
+    log_vars: dict[str, Tensor]
+    source_logits: Tensor
+    target_logits: Tensor | None
+    selector_logits: Tensor
+    selector_feats: list[Tensor] | None
 
 
 @MODELS.register_module()
@@ -182,6 +203,9 @@ class LabOR(BaseModel):
             A is tested on target, and statistics averaged over both domains fit neither
             (measured in docs/design.md). No effect on frozen batch norm (``norm_eval=True``,
             the ImageNet-initialised recipe) or on other norm layers.
+        self_training: Config of A's self-training (a ``MeanTeacher``), or None: A then
+            learns the target from the mixed batches its teacher labels, the bought labels
+            included, instead of from the bought labels alone.
         data_preprocessor: A's, updated with this (e.g. the runner's top-level
             ``data_preprocessor``, or ``dict(size_divisor=32)``), made to handle source/target
             pairs (a ``SegDataPreProcessor`` becomes a ``PairedSegDataPreProcessor``).
@@ -199,6 +223,7 @@ class LabOR(BaseModel):
                  pseudo_label_threshold: float = 0.9,
                  pseudo_label_class_fraction: float = 0.0,
                  target_norm_stats: bool = True,
+                 self_training: dict | None = None,
                  data_preprocessor: dict | None = None,
                  init_cfg: dict | None = None) -> None:
         super().__init__(
@@ -241,6 +266,9 @@ class LabOR(BaseModel):
                              f'{pseudo_label_class_fraction}')
         self.pseudo_label_class_fraction = pseudo_label_class_fraction
         self.target_norm_stats = target_norm_stats
+        if self_training is not None:
+            self.self_training = MODELS.build(self_training)
+            self.self_training.attach(self.segmentor)
 
     @property
     def num_classes(self) -> int:
@@ -270,6 +298,11 @@ class LabOR(BaseModel):
         return hasattr(self, 'discriminator')
 
     @property
+    def with_self_training(self) -> bool:
+        """Whether A learns from a mean teacher on mixed target batches."""
+        return hasattr(self, 'self_training')
+
+    @property
     def with_selector(self) -> bool:
         """Whether model B is trained."""
         return hasattr(self, 'selector')
@@ -293,71 +326,141 @@ class LabOR(BaseModel):
         return self.segmentor(inputs, data_samples, mode=mode)
 
     def train_step(self, data: dict, optim_wrapper: OptimWrapperDict) -> dict[str, Tensor]:
-        """One iteration: update A, then D, then B, each with its own optimizer."""
+        """One iteration: update A (and its teacher), then D, then B, each with its own
+        optimizer."""
         data = self.data_preprocessor(data, True)
         source, target = data['source'], data['target']
         labels = stack_labels(target['data_samples'])  # oracle labels, 255 elsewhere
-        log_vars, source_logits, target_logits, target_feats = self._train_segmentor(
-            source, target, labels, optim_wrapper['segmentor'])
+        train_segmentor = (self._train_self_taught if self.with_self_training
+                           else self._train_segmentor)
+        step = train_segmentor(source, target, labels, optim_wrapper['segmentor'])
+        log_vars = step.log_vars
         if self.with_discriminator:
             log_vars.update(self._train_discriminator(
-                source['inputs'].shape[2:], source_logits, target_logits,
+                source['inputs'].shape[2:], step.source_logits, step.target_logits,
                 optim_wrapper['discriminator']))
         if self.with_selector:
             log_vars.update(self._train_selector(
-                target, labels, F.softmax(target_logits, dim=1), target_feats, optim_wrapper))
+                target, labels, F.softmax(step.selector_logits, dim=1), step.selector_feats,
+                optim_wrapper))
         return log_vars
 
-    def _train_segmentor(self, source: dict, target: dict, labels: Tensor, wrapper) -> tuple:
-        """Model A: its own loss on source (every head, MMSeg's names and weights), each head's
-        :meth:`target_head_loss` and the adversarial loss on target; returns target outputs."""
-        segmentor = unwrap(self.segmentor)
+    def _source_losses(self, segmentor: nn.Module, source: dict) -> tuple[dict, Tensor]:
+        """A's own loss on source (every head, MMSeg's names and weights) and its logits, the
+        batch-norm statistics left as they are with ``target_norm_stats``."""
         head = final_head(segmentor)
-        share_backbone = self.with_selector and not self.with_selector_backbone
+        with frozen_norm_stats(segmentor, self.target_norm_stats), \
+                recorded_logits(head) as source_logits:
+            try:
+                losses = self.segmentor(source['inputs'], source['data_samples'], mode='loss')
+            except RuntimeError as err:
+                raise fixed_size_hint(segmentor, source['inputs'], err) from err
+        source_logits = single_logits(source_logits, head)
+        if source_logits is None:
+            with torch.no_grad(), frozen_norm_stats(segmentor):
+                source_logits = self.predicted_logits(segmentor, source)
+        return losses, source_logits
+
+    def _target_losses(self, segmentor: nn.Module, batch: dict) -> tuple[dict, Tensor, list]:
+        """Each head's :meth:`target_head_loss` on ``batch`` (its data samples' labels, and
+        their ``gt_weight`` where given), A's logits and its backbone's outputs, from one
+        forward."""
+        head = final_head(segmentor)
+        self._through_prediction = []
+        with tapped_output(segmentor.backbone) as feats, \
+                head_losses_as(all_heads(segmentor), self.target_head_loss), \
+                recorded_logits(head) as logits:
+            losses = self.segmentor(batch['inputs'], batch['data_samples'], mode='loss')
+        logits = single_logits(logits, head)
+        # A final head that reads no single logits map (several outputs, points, query
+        # masks): A's prediction comes from its own inference path, and heads of A's classes
+        # whose loss is not over a logits map learn the target labels through it.
+        if logits is None or self._through_prediction:
+            predicted = self.predicted_logits(segmentor, batch)
+            logits = predicted if logits is None else logits
+            if self._through_prediction:
+                labels = stack_labels(batch['data_samples'])
+                losses['pred.loss_ce'] = self.target_loss(
+                    resize_to(predicted, labels.shape[1:]), labels,
+                    weight=stack_weights(batch['data_samples']), ignore_index=self.ignore_index)
+        return losses, logits, feats
+
+    def _adversarial_loss(self, target_logits: Tensor, size: tuple[int, int]) -> Tensor:
+        """AdaptSegNet's adversarial loss of A's target logits (upsampled to the input size
+        ``size`` before D, as AdaptSegNet does), weighted by ``adv_weight``."""
+        target_probs = F.softmax(resize_to(target_logits, size), dim=1)
+        with frozen(unwrap(self.discriminator)) as discriminator:
+            return self.adv_weight * discriminator.loss_adversarial(target_probs)
+
+    def _train_segmentor(self, source: dict, target: dict, labels: Tensor,
+                         wrapper) -> 'SegmentorStep':
+        """Model A: its own loss on source, each head's :meth:`target_head_loss` and the
+        adversarial loss on target; B reads A's target outputs."""
+        segmentor = unwrap(self.segmentor)
         with wrapper.optim_context(self.segmentor):
-            with frozen_norm_stats(segmentor, self.target_norm_stats), \
-                    recorded_logits(head) as source_logits:
-                try:
-                    source_losses = self.segmentor(
-                        source['inputs'], source['data_samples'], mode='loss')
-                except RuntimeError as err:
-                    raise fixed_size_hint(segmentor, source['inputs'], err) from err
+            source_losses, source_logits = self._source_losses(segmentor, source)
             # One target forward gives every head's loss, the logits for D and B's features.
-            self._through_prediction = []
-            with tapped_output(segmentor.backbone) as feats, \
-                    head_losses_as(all_heads(segmentor), self.target_head_loss), \
-                    recorded_logits(head) as target_logits:
-                target_losses = self.segmentor(
-                    target['inputs'], target['data_samples'], mode='loss')
-            source_logits = single_logits(source_logits, head)
-            target_logits = single_logits(target_logits, head)
+            target_losses, target_logits, feats = self._target_losses(segmentor, target)
             losses = {f'src.{k}': v for k, v in source_losses.items()}
             losses.update({f'tgt.{k}': v for k, v in target_losses.items()})
-            # A final head that reads no single logits map (several outputs, points, query
-            # masks): A's prediction comes from its own inference path, and heads of A's
-            # classes whose loss is not over a logits map learn the target labels through it.
-            if target_logits is None or self._through_prediction:
-                predicted = self.predicted_logits(segmentor, target)
-                target_logits = predicted if target_logits is None else target_logits
-                if self._through_prediction:
-                    losses['tgt.pred.loss_ce'] = self.target_loss(
-                        resize_to(predicted, labels.shape[1:]), labels,
-                        ignore_index=self.ignore_index)
-            if source_logits is None:
-                with torch.no_grad(), frozen_norm_stats(segmentor):
-                    source_logits = self.predicted_logits(segmentor, source)
             if self.with_discriminator:
-                # AdaptSegNet upsamples predictions to the input size before D.
-                target_probs = F.softmax(
-                    resize_to(target_logits, target['inputs'].shape[2:]), dim=1)
-                with frozen(unwrap(self.discriminator)) as discriminator:
-                    losses['tgt.loss_adv'] = (
-                        self.adv_weight * discriminator.loss_adversarial(target_probs))
+                losses['tgt.loss_adv'] = self._adversarial_loss(target_logits,
+                                                                target['inputs'].shape[2:])
             loss, log_vars = self.parse_losses(losses)
         wrapper.update_params(loss)
-        target_feats = ([f.detach() for f in feature_maps(feats[0])] if share_backbone
-                        else None)
-        return log_vars, source_logits.detach(), target_logits.detach(), target_feats
+        target_logits = target_logits.detach()
+        return SegmentorStep(log_vars, source_logits.detach(), target_logits, target_logits,
+                             self._shared_features(feats))
+
+    def _train_self_taught(self, source: dict, target: dict, labels: Tensor,
+                           wrapper) -> 'SegmentorStep':
+        """Model A with its mean teacher (DACS, DAFormer): its own loss on source, each head's
+        :meth:`target_head_loss` on the mixed batch (source classes pasted onto the target,
+        labelled by source, bought and pseudo-labels, :class:`MeanTeacher`), and, with D, the
+        adversarial loss on the unmixed target; then the teacher's EMA step. B reads the
+        teacher's target outputs, or A's (``self_training.selection``)."""
+        segmentor = unwrap(self.segmentor)
+        teaching = self.self_training
+        with wrapper.optim_context(self.segmentor):
+            source_losses, source_logits = self._source_losses(segmentor, source)
+            metas = [s.metainfo for s in target['data_samples']]
+            with torch.no_grad(), tapped_output(teaching.model.backbone) as teacher_feats:
+                teacher_logits = teaching.model.eval().encode_decode(target['inputs'], metas)
+            pseudo, weight = teaching.pseudo_labels(
+                F.softmax(resize_to(teacher_logits.float(), labels.shape[1:]), dim=1))
+            preprocessor = self.data_preprocessor
+            mixed = teaching.mixed_batch(
+                source, target, pseudo, weight, labels, preprocessor.mean.view(1, -1, 1, 1),
+                preprocessor.std.view(1, -1, 1, 1), self.ignore_index)
+            mixed_losses, _, _ = self._target_losses(segmentor, mixed)
+            losses = {f'src.{k}': v for k, v in source_losses.items()}
+            losses.update({f'mix.{k}': v for k, v in mixed_losses.items()})
+            target_logits, feats = None, [teacher_feats[0]]
+            if self.with_discriminator or teaching.selection == 'student':
+                with torch.set_grad_enabled(self.with_discriminator), \
+                        tapped_output(segmentor.backbone) as student_feats:
+                    target_logits = self.predicted_logits(segmentor, target)
+                if teaching.selection == 'student':
+                    feats = student_feats
+            if self.with_discriminator:
+                losses['tgt.loss_adv'] = self._adversarial_loss(target_logits,
+                                                                target['inputs'].shape[2:])
+            loss, log_vars = self.parse_losses(losses)
+        wrapper.update_params(loss)
+        teaching.update(segmentor)
+        log_vars['mix.pseudo_weight'] = weight.mean().detach()
+        selector_logits = (teacher_logits if teaching.selection == 'teacher'
+                           else target_logits).detach()
+        return SegmentorStep(log_vars, source_logits.detach(),
+                             None if target_logits is None else target_logits.detach(),
+                             selector_logits, self._shared_features(feats))
+
+    def _shared_features(self, feats: list) -> list[Tensor] | None:
+        """B's input maps from a tapped backbone output (detached), where B reads A's
+        backbone; None where it has its own."""
+        if not self.with_selector or self.with_selector_backbone:
+            return None
+        return [f.detach() for f in feature_maps(feats[0])]
 
     def target_head_loss(self, head: nn.Module, *args, **kwargs) -> dict[str, Tensor]:
         """A head's loss on the labeled target pixels, in place of its ``loss_by_feat``:
@@ -374,7 +477,8 @@ class LabOR(BaseModel):
             return {}
         labels = stack_labels(args[1])
         loss = self.target_loss(resize_to(logits, labels.shape[1:], head.align_corners),
-                                labels, ignore_index=head.ignore_index)
+                                labels, weight=stack_weights(args[1]),
+                                ignore_index=head.ignore_index)
         return {self.target_loss.loss_name: head_loss_weight(head) * loss}
 
     @staticmethod
@@ -445,6 +549,8 @@ class LabOR(BaseModel):
         """Softmax maps of B's two classifiers for ``inputs``, upsampled to ``size``."""
         if self.with_selector_backbone:
             feats = unwrap(self.selector_backbone)(inputs)
+        elif self.with_self_training and self.self_training.selection == 'teacher':
+            feats = self.self_training.model.eval().backbone(inputs)
         else:
             feats = unwrap(self.segmentor).backbone(inputs)
         logits = unwrap(self.selector)(feature_maps(feats))

@@ -5,6 +5,7 @@ from pathlib import Path
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from .hook_options import hook_cfg_options
 
@@ -70,12 +71,21 @@ def round_check_run(cfg: Config, data_root: str | Path, work_dir: str | Path,
     """The runner of :func:`small_run` of ``cfg`` for ``CHECK_ITERS`` iterations with one
     selection round after iteration ``ROUND`` (no overlay images, a one-iteration discrepancy
     warm-up; hooks named by type), and the ``recorder`` it carries (a new
-    :class:`StepRecorder` by default). Train it with ``runner.train()``."""
+    :class:`StepRecorder` by default). Train it with ``runner.train()``.
+
+    Every batch norm of the model keeps the plain average of the batch statistics it has seen
+    (``momentum=None``): with a model's own momentum (MMSeg's 0.1) two iterations leave the
+    running statistics near their initial values, and a from-scratch model's eval-mode
+    features, which the round scores, near constant, so B's heads would agree everywhere for
+    a reason no real run has."""
     cfg = small_run(cfg, data_root, work_dir, CHECK_ITERS)
     cfg.merge_from_dict(hook_cfg_options(cfg.custom_hooks, {
         'ActiveSelectionHook.rounds': [ROUND], 'ActiveSelectionHook.vis_images': 0,
         'DiscrepancyLossHook.warmup_iters': 1}))
     runner = Runner.from_cfg(cfg)
+    for module in runner.model.modules():
+        if isinstance(module, _BatchNorm):
+            module.momentum = None
     recorder = recorder or StepRecorder()
     runner.register_hook(recorder)
     return runner, recorder

@@ -70,6 +70,14 @@ METHODS = {
     'labor_ppl': ('ppl_synth', 'LabOR-PPL, 40/image'),
     'adaptseg_all_labels': ('adaptseg-all-labels_synth', 'AdaptSeg + every target label'),
     'supervised': ('supervised_synth', 'Target full supervision'),
+    # With self-training (_base_/labor/self_training.py): a mean teacher and ClassMix.
+    'self_training': ('self-training_synth', 'Self-training (UDA)'),
+    'random_pixels_st': ('random-pixels-st_synth', 'Random pixels + ST, 2.2%'),
+    'ripu_regions_st': ('ripu-regions-st_synth', 'RIPU regions + ST, 2.2%'),
+    'labor_spl_st': ('spl-st_synth', 'LabOR-SPL + ST, 2.2%'),
+    'random_points_st': ('random-points-st_synth', 'Random points + ST, 40/image'),
+    'ripu_pixels_st': ('ripu-pixels-st_synth', 'RIPU pixels + ST, 40/image'),
+    'labor_ppl_st': ('ppl-st_synth', 'LabOR-PPL + ST, 40/image'),
 }
 # Methods trained with every target label: the ceiling of LabOR's recipe, and target only.
 ALL_LABELS = ('adaptseg_all_labels', 'supervised')

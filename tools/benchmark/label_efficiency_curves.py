@@ -43,17 +43,27 @@ from readme_sections import check_section, link, update_section
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
 from labor_mmseg.labeling.effort import SECONDS_PER_CLICK
 
-PIXEL_BUDGETS = (0.0025, 0.005, 0.01, 0.022)  # fractions of each target image's pixels
-POINT_BUDGETS = (10, 20, 40)  # points per target image
+PIXEL_BUDGETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.022)  # fractions of each image's pixels
+POINT_BUDGETS = (2, 5, 10, 20, 40)  # points per target image
+# Self-training's points: its low budgets and the main table's (0.25% and 10 points where the
+# curves without it are paired).
+SELF_TRAINING_PIXELS, SELF_TRAINING_POINTS = (0.0005, 0.001, 0.0025, 0.022), (2, 5, 10, 40)
 CURVES = {
-    **dict.fromkeys(('random_pixels', 'entropy_pixels', 'ripu_regions', 'labor_spl'),
-                    PIXEL_BUDGETS),
+    **dict.fromkeys(('random_pixels', 'ripu_regions', 'labor_spl'), PIXEL_BUDGETS),
+    'entropy_pixels': PIXEL_BUDGETS[2:],
     **dict.fromkeys(('random_points', 'ripu_pixels', 'labor_ppl'), POINT_BUDGETS),
+    **dict.fromkeys(('random_pixels_st', 'ripu_regions_st', 'labor_spl_st'),
+                    SELF_TRAINING_PIXELS),
+    **dict.fromkeys(('random_points_st', 'ripu_pixels_st', 'labor_ppl_st'),
+                    SELF_TRAINING_POINTS),
 }
 NAME = 'label_efficiency_curves'
 # LabOR's strategy of each budget kind, and the methods it is compared with.
 PAIRS = {'labor_spl': ('random_pixels', 'ripu_regions'),
-         'labor_ppl': ('random_points', 'ripu_pixels')}
+         'labor_ppl': ('random_points', 'ripu_pixels'),
+         'labor_spl_st': ('random_pixels_st', 'ripu_regions_st'),
+         'labor_ppl_st': ('random_points_st', 'ripu_pixels_st')}
+SELF_TRAINED = '_st'  # suffix of a method's name with self-training
 
 
 def budget_ablation(budget: float | int) -> dict:
@@ -94,7 +104,7 @@ def table(rows: list[dict], full: float | None) -> str:
 
 def labels_axis(method: str) -> tuple[str, str]:
     """The labels a method's budgets count: the row field and its unit."""
-    return (('labeled_percent', '%') if CURVES[method] == PIXEL_BUDGETS
+    return (('labeled_percent', '%') if isinstance(CURVES[method][0], float)
             else ('points_per_image', ' points'))
 
 
@@ -178,8 +188,11 @@ def draw_curves(ax, rows: list[dict], methods: list[str], x_key: str) -> None:
             continue
         x = [r[x_key] for r in points]
         mean = [r['mean'] for r in points]
-        color = f'C{list(CURVES).index(method)}'  # one colour per method in every plot
-        ax.plot(x, mean, 'o-', color=color, label=METHODS[method][1].split(',')[0])
+        # One colour per method in every plot; with self-training dashed, in its colour.
+        base = method.removesuffix(SELF_TRAINED)
+        color = f'C{list(CURVES).index(base)}'
+        ax.plot(x, mean, 'o--' if base != method else 'o-', color=color,
+                label=METHODS[method][1].split(',')[0])
         ax.fill_between(x, [m - r['std'] for m, r in zip(mean, points, strict=True)],
                         [m + r['std'] for m, r in zip(mean, points, strict=True)],
                         color=color, alpha=0.2)
@@ -209,11 +222,11 @@ def plot(rows: list[dict], ceilings: list[dict], path: Path) -> None:
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
-    for ax, budgets, ticks, x_key, label in (
-            (axes[0], PIXEL_BUDGETS, [100 * b for b in PIXEL_BUDGETS], 'labeled_percent',
+    for ax, ticks, x_key, label in (
+            (axes[0], [100 * b for b in PIXEL_BUDGETS], 'labeled_percent',
              '% of target pixels labeled'),
-            (axes[1], POINT_BUDGETS, POINT_BUDGETS, 'points_per_image', 'points per target image')):
-        draw_curves(ax, rows, [m for m, b in CURVES.items() if b == budgets], x_key)
+            (axes[1], POINT_BUDGETS, 'points_per_image', 'points per target image')):
+        draw_curves(ax, rows, [m for m in CURVES if labels_axis(m)[0] == x_key], x_key)
         finish_axes(ax, ceilings, label, ticks)
     axes[0].set_ylabel('target val mIoU (mean, band: ± std over seeds)')
     fig.suptitle('Label-efficiency curves on the synthetic benchmark')

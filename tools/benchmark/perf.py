@@ -4,7 +4,9 @@
    ``select_spl`` / ``select_ppl`` against one softmax over the same logits, and peak memory
    of the post-processing (softmax of both heads + selection) against one logits tensor.
 2. One LabOR train step against one AdaptSeg train step (same configs, batch and backbone), with
-   model B sharing A's backbone (the default) and with B's own backbone.
+   model B sharing A's backbone (the default) and with B's own backbone; one LabOR step with
+   self-training (``spl-st_synth``) against one without, and the teacher's parameters and
+   buffers against A's.
 3. One pass of a dataloader serving sparse labels from a ``LabelStore`` against the same pass
    serving the dense ground truth.
 
@@ -80,7 +82,8 @@ LOGIT_STD = 3.0  # spread of the shared base logits
 HEAD_NOISE = 0.1  # per-head noise on them: about 5% of the pixels' argmaxes differ (19 classes)
 M_MMAP_THRESHOLD, MMAP_THRESHOLD = -3, 64 * 1024  # glibc mallopt parameter, value in bytes
 CHUNK_ROWS = 32  # inputs are filled this many rows at a time (no full-size temporaries)
-TARGETS = {'selection_time': 3.0, 'selection_memory': 4.0, 'train_step': 1.3, 'dataloader': 1.05}
+TARGETS = {'selection_time': 3.0, 'selection_memory': 4.0, 'train_step': 1.3, 'dataloader': 1.05,
+           'self_training_step': 1.6, 'teacher_memory': 1.0}
 SPARSE_FRACTION = 0.02  # labels in the store per target image
 DATA_BATCH = 4  # as the synthetic configs' train_dataloader
 
@@ -352,7 +355,8 @@ def build_labor(config: str, own_backbone: bool, device: torch.device) -> tuple:
 def bench_train_step(settings: Settings, device: torch.device) -> dict:
     """Median time of one train step per variant, steps interleaved across the variants."""
     variants = {'adaptseg': ('adaptseg_synth', False), 'labor': ('spl_synth', False),
-                'labor_own_backbone': ('spl_synth', True)}
+                'labor_own_backbone': ('spl_synth', True),
+                'labor_self_training': ('spl-st_synth', False)}
     models = {name: build_labor(config, own, device) for name, (config, own) in variants.items()}
     n, size = settings.train_batch, settings.train_size
     # One batch for every step: preprocessing returns new tensors and padding it is idempotent.
@@ -366,13 +370,29 @@ def bench_train_step(settings: Settings, device: torch.device) -> dict:
         steps=settings.train_steps, time_s=times,
         parameters={name: sum(p.numel() for p in model.parameters())
                     for name, (model, _) in models.items()},
+        # Elements of the teacher's and of A's parameters and buffers (the teacher's step
+        # counter aside).
+        teacher_elements=elements(models['labor_self_training'][0].self_training.model),
+        segmentor_elements=elements(models['labor_self_training'][0].segmentor),
         optimizers={name: sorted(wrapper.keys()) for name, (_, wrapper) in models.items()})
 
 
+def elements(module: torch.nn.Module) -> int:
+    """Numbers a module keeps: its parameters' and buffers' elements."""
+    return sum(t.numel() for t in (*module.parameters(), *module.buffers()))
+
+
 def train_ratios(result: dict) -> list[dict]:
-    """LabOR (each selector variant) against AdaptSeg, and own against shared backbone."""
+    """LabOR (each selector variant) against AdaptSeg, own against shared backbone, and
+    self-training against none (time, and the teacher's memory against A's)."""
     t = result['time_s']
     return [
+        ratio('train_step.self_training', 'LabOR step with self-training / without (mean '
+              'teacher, ClassMix, no D)', t['labor_self_training'] / t['labor'],
+              TARGETS['self_training_step']),
+        ratio('train_step.teacher_memory', 'Teacher\'s parameters and buffers / A\'s',
+              result['teacher_elements'] / result['segmentor_elements'],
+              TARGETS['teacher_memory']),
         # SPL's and PPL's configs train alike (selection runs between steps), both with
         # class-adaptive pseudo-labels for B (pseudo_label_class_fraction): one sort a batch.
         ratio('train_step.labor', 'LabOR step / AdaptSeg step (B shares A\'s backbone)',

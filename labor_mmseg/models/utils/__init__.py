@@ -1,4 +1,7 @@
 """Model helpers that are neither components nor losses."""
-from .pseudo_labels import pseudo_labels
+from .class_mix import class_mix_masks, mix
+from .pseudo_labels import confidence_weighted, pseudo_labels
+from .strong_augmentation import color_jitter, gaussian_blur
 
-__all__ = ['pseudo_labels']
+__all__ = ['class_mix_masks', 'color_jitter', 'confidence_weighted', 'gaussian_blur', 'mix',
+           'pseudo_labels']

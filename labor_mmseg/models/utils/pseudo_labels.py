@@ -42,3 +42,23 @@ def most_confident_per_class(confidence: Tensor, pred: Tensor, num_classes: int,
     keep = torch.zeros_like(group, dtype=torch.bool)
     keep[order] = rank < quota[group[order]]
     return keep.view_as(pred)
+
+
+def confidence_weighted(probs: Tensor, threshold: float,
+                        ignore_rows: tuple[int, int] = (0, 0)) -> tuple[Tensor, Tensor]:
+    """A mean teacher's pseudo-labels and their weights (DACS Eq. 3, DAFormer Sec. 3.3).
+
+    Every pixel's label is the argmax of the teacher's softmax ``probs`` (N, K, H, W); each
+    image's weight (N, H, W) is the share of its pixels whose max probability is at least
+    ``threshold`` (DAFormer: 0.968), the same for all its pixels, and 0 in the first and last
+    ``ignore_rows`` rows (DAFormer ignores 15 and 120 rows of Cityscapes: ego car, sky
+    artefacts; the share counts the other rows only).
+    """
+    confidence, pseudo = probs.max(dim=1)
+    top, bottom = ignore_rows
+    rows = torch.ones(probs.shape[2], dtype=torch.bool, device=probs.device)
+    rows[:top] = False
+    rows[rows.numel() - bottom:] = False
+    share = (confidence[:, rows] >= threshold).float().mean(dim=(1, 2))
+    weight = share.view(-1, 1, 1) * rows.view(1, -1, 1).to(share.dtype)
+    return pseudo, weight.expand_as(confidence).contiguous()

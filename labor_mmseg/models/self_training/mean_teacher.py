@@ -1,0 +1,113 @@
+"""Self-training with a mean teacher and ClassMix (DACS, DAFormer), as one LabOR component."""
+import torch
+from mmengine.model import MomentumAnnealingEMA
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+from torch import Tensor, nn
+
+from ..utils import class_mix_masks, color_jitter, confidence_weighted, gaussian_blur, mix
+
+SELECTION_READS = ('teacher', 'student')
+
+
+@MODELS.register_module()
+class MeanTeacher(nn.Module):
+    """The teacher of A and the mixed target batches A learns from (DACS; DAFormer's defaults).
+
+    - The teacher is an exponential moving average of A, updated after each step ``t`` of A
+      (DAFormer Eq. 6 with its warm-up: ``teacher = a * teacher + (1 - a) * A``, ``a = min(1 -
+      1 / (t + 1), alpha)``, so the early teacher follows A; MMEngine's
+      ``MomentumAnnealingEMA`` with ``gamma=1``; buffers copied from A), run in eval mode
+      without gradient.
+    - Its pseudo-labels on the target images as the data pipeline gives them (before mixing):
+      the argmax on every pixel, weighted per image by the share of confident pixels
+      (:func:`confidence_weighted`, DACS Eq. 3).
+    - Each target image gets half of the classes of its paired source image pasted, with
+      their pixels and labels (ClassMix, DACS Sec. 3.2), then colour jitter and Gaussian blur;
+      A learns the mixed label: source labels where pasted, else the labels bought so far
+      (weight 1), else the pseudo-labels (their weight).
+
+    Args:
+        alpha: The teacher's EMA factor (DAFormer: 0.999).
+        pseudo_threshold: Max probability from which a pixel counts as confident (0.968).
+        ignore_rows: Rows at the top and bottom of each target image whose pseudo-labels weigh
+            nothing (DAFormer on Cityscapes crops: (15, 120)).
+        color_jitter: ``dict(strength, probability)`` of :func:`color_jitter`, or None.
+        blur: ``dict(probability, sigma)`` of :func:`gaussian_blur`, or None.
+        selection: Which model B reads, in training and in selection rounds, and whose
+            pseudo-labels it learns: ``'teacher'`` or ``'student'`` (A).
+    """
+
+    def __init__(self, alpha: float = 0.999, pseudo_threshold: float = 0.968,
+                 ignore_rows: tuple[int, int] = (0, 0),
+                 color_jitter: dict | None = dict(strength=0.2, probability=0.8),
+                 blur: dict | None = dict(probability=0.5, sigma=(0.15, 1.15)),
+                 selection: str = 'teacher') -> None:
+        super().__init__()
+        if not 0 <= alpha < 1:
+            raise ValueError(f'model.self_training.alpha must be in [0, 1), got {alpha}')
+        if selection not in SELECTION_READS:
+            raise ValueError(f'model.self_training.selection must be one of {SELECTION_READS}, '
+                             f'got {selection!r}')
+        self.alpha = alpha
+        self.pseudo_threshold = pseudo_threshold
+        self.ignore_rows = tuple(ignore_rows)
+        self.color_jitter = color_jitter
+        self.blur = blur
+        self.selection = selection
+
+    def attach(self, segmentor: nn.Module) -> None:
+        """Make the teacher: a copy of ``segmentor`` (A), without gradients."""
+        self.teacher = MomentumAnnealingEMA(segmentor, momentum=1 - self.alpha, gamma=1)
+
+    @property
+    def model(self) -> nn.Module:
+        """The teacher segmentor."""
+        return self.teacher.module
+
+    @torch.no_grad()
+    def update(self, segmentor: nn.Module) -> None:
+        """One EMA step towards ``segmentor`` (the first copies it)."""
+        self.teacher.update_parameters(segmentor)
+
+    def pseudo_labels(self, probs: Tensor) -> tuple[Tensor, Tensor]:
+        """Pseudo-labels and weights (N, H, W) from the teacher's softmax ``probs``."""
+        top, bottom = self.ignore_rows
+        if top + bottom >= probs.shape[2]:
+            raise ValueError(f'model.self_training.ignore_rows={self.ignore_rows} leaves no row '
+                             f'of the {probs.shape[2]}-row target images')
+        return confidence_weighted(probs, self.pseudo_threshold, self.ignore_rows)
+
+    def mixed_batch(self, source: dict, target: dict, pseudo: Tensor, weight: Tensor,
+                    labels: Tensor, mean: Tensor, std: Tensor,
+                    ignore_index: int = 255) -> dict:
+        """The target batch A learns from: ``target``'s images with source classes pasted and
+        strongly augmented, its data samples labelled with the mixed label and
+        ``gt_weight``. ``pseudo``, ``weight`` and ``labels`` (the bought ones, ``ignore_index``
+        elsewhere) are (N, H, W) at the label size; ``mean``/``std`` the preprocessor's."""
+        source_labels = torch.stack([s.gt_sem_seg.data[0] for s in source['data_samples']])
+        masks = class_mix_masks(source_labels, ignore_index)
+        if masks.shape[-2:] != target['inputs'].shape[-2:]:
+            raise ValueError(f'ClassMix: labels of {tuple(masks.shape[-2:])} but images of '
+                             f'{tuple(target["inputs"].shape[-2:])}; the pipelines must give '
+                             'labels at the image size')
+        images = mix(masks, source['inputs'], target['inputs']) * std + mean
+        images = images / 255
+        if self.color_jitter is not None:
+            images = color_jitter(images, **self.color_jitter)
+        if self.blur is not None:
+            images = gaussian_blur(images, **self.blur)
+        inputs = (images * 255 - mean) / std
+        # Bought labels win over pseudo-labels wherever the target shows (not pasted over).
+        bought = labels != ignore_index
+        mixed_labels = mix(masks, source_labels, torch.where(bought, labels, pseudo))
+        mixed_weight = torch.where(masks | bought, torch.ones_like(weight), weight)
+        samples = []
+        for sample, label, pixel_weight in zip(target['data_samples'], mixed_labels,
+                                               mixed_weight, strict=True):
+            mixed = SegDataSample(metainfo=sample.metainfo)
+            mixed.gt_sem_seg = PixelData(data=label[None])
+            mixed.gt_weight = PixelData(data=pixel_weight[None])
+            samples.append(mixed)
+        return {'inputs': inputs, 'data_samples': samples}

@@ -1,0 +1,191 @@
+"""Self-training (``MeanTeacher``, ``_base_/labor/self_training.py``): the teacher is an EMA of
+A, pseudo-labels and their weights, ClassMix, bought labels over pseudo-labels, the layer on
+every method and a zoo model, and resume."""
+import math
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+from mmseg.registry import MODELS
+from torch import nn
+
+from labor_mmseg.models import MeanTeacher
+from labor_mmseg.models.utils import (
+    class_mix_masks,
+    color_jitter,
+    confidence_weighted,
+    gaussian_blur,
+    mix,
+)
+from labor_mmseg.utils.experiment import round_check_run, small_run
+
+from .conftest import REPO
+from .test_labor_model import build_optim_wrapper, domain_batch, tiny_segmentor
+
+
+def test_the_teacher_is_an_ema_of_a_with_dAFormers_warm_up():
+    torch.manual_seed(0)
+    student = nn.Linear(3, 2)
+    teaching = MeanTeacher(alpha=0.9)
+    teaching.attach(student)
+    expected = None
+    for step in range(5):
+        with torch.no_grad():
+            student.weight.add_(torch.randn_like(student.weight))
+        teaching.update(student)
+        # DAFormer: alpha_t = min(1 - 1 / (t + 1), alpha); the first update copies A.
+        alpha = min(1 - 1 / (step + 1), 0.9)
+        expected = (student.weight.clone() if expected is None
+                    else alpha * expected + (1 - alpha) * student.weight)
+        assert torch.allclose(teaching.model.weight, expected, atol=1e-6), step
+    assert not any(p.requires_grad for p in teaching.teacher.parameters())
+
+
+def test_pseudo_labels_weigh_each_image_by_its_share_of_confident_pixels():
+    probs = torch.full((2, 3, 4, 5), 0.1)
+    probs[:, 0] = 0.8  # class 0, below 0.968 everywhere ...
+    probs[0, :, :2] = torch.tensor([0.01, 0.98, 0.01]).view(3, 1, 1)  # ... but image 0's 2 rows
+    probs[1, :, 3, 4] = torch.tensor([0.0, 0.0, 1.0])  # image 1: one confident pixel
+    pseudo, weight = confidence_weighted(probs, 0.968)
+    assert pseudo[0, :2].eq(1).all() and pseudo[0, 2:].eq(0).all()
+    assert pseudo[1, 3, 4] == 2 and pseudo[1].eq(0).sum() == 19
+    assert torch.allclose(weight[0], torch.full((4, 5), 10 / 20))
+    assert torch.allclose(weight[1], torch.full((4, 5), 1 / 20))
+    # Ignored rows weigh nothing, and the share counts the other rows only.
+    _, weight = confidence_weighted(probs, 0.968, ignore_rows=(1, 1))
+    assert weight[:, 0].eq(0).all() and weight[:, 3].eq(0).all()
+    assert torch.allclose(weight[0, 1:3], torch.full((2, 5), 5 / 10))
+    assert torch.allclose(weight[1, 1:3], torch.zeros(2, 5))
+
+
+def test_class_mix_pastes_exactly_half_of_the_source_classes():
+    labels = torch.full((2, 6, 6), 255)
+    labels[0, :2], labels[0, 2:4], labels[0, 4:, :3] = 3, 5, 7  # image 0: 3 classes
+    labels[1, :, :3], labels[1, :, 3:] = 1, 2  # image 1: 2 classes
+    for seed in range(5):
+        masks = class_mix_masks(labels, generator=torch.Generator().manual_seed(seed))
+        for image, mask, pasted in ((0, masks[0], 2), (1, masks[1], 1)):
+            chosen = labels[image][mask].unique()
+            assert len(chosen) == pasted and 255 not in chosen
+            # Every pixel of a chosen class, and no other pixel.
+            assert torch.equal(mask, torch.isin(labels[image], chosen))
+    base, pasted = torch.zeros(2, 3, 6, 6), torch.ones(2, 3, 6, 6)
+    mixed = mix(masks, pasted, base)
+    assert torch.equal(mixed, masks.unsqueeze(1).expand_as(base).float())
+    with pytest.raises(ValueError, match='one size'):
+        mix(masks, pasted, torch.zeros(2, 3, 6, 8))
+
+
+def test_strong_augmentation_keeps_images_in_range_and_draws_per_image():
+    g = torch.Generator().manual_seed(0)
+    images = torch.rand(4, 3, 16, 24, generator=g)
+    jittered = color_jitter(images, generator=torch.Generator().manual_seed(1))
+    assert jittered.shape == images.shape and 0 <= jittered.min() and jittered.max() <= 1
+    assert color_jitter(images, probability=0.0).equal(images)
+    assert not color_jitter(images, probability=1.0).equal(images)
+    blurred = gaussian_blur(images, probability=1.0)
+    assert blurred.std() < images.std()  # smoothed
+    assert torch.allclose(blurred.mean(dim=(2, 3)), images.mean(dim=(2, 3)), atol=0.02)
+    assert gaussian_blur(images, probability=0.0).equal(images)
+
+
+def test_bought_labels_win_over_pseudo_labels_after_mixing():
+    teaching = MeanTeacher()
+    source, target = domain_batch(2, 8, 8, 1.0, 0), domain_batch(2, 8, 8, 0.3, 1)
+    source = dict(inputs=torch.stack(source['inputs']).float(),
+                  data_samples=source['data_samples'])
+    target = dict(inputs=torch.stack(target['inputs']).float(),
+                  data_samples=target['data_samples'])
+    bought = torch.stack([s.gt_sem_seg.data[0] for s in target['data_samples']])
+    source_labels = torch.stack([s.gt_sem_seg.data[0] for s in source['data_samples']])
+    pseudo = torch.full((2, 8, 8), 18)
+    weight = torch.tensor([0.25, 0.75]).view(2, 1, 1).expand(2, 8, 8)
+    torch.manual_seed(3)
+    masks = class_mix_masks(source_labels)
+    torch.manual_seed(3)
+    mean, std = torch.zeros(1, 3, 1, 1), torch.full((1, 3, 1, 1), 255.0)
+    mixed = teaching.mixed_batch(source, target, pseudo, weight, bought, mean, std)
+    labels = torch.stack([s.gt_sem_seg.data[0] for s in mixed['data_samples']])
+    weights = torch.stack([s.gt_weight.data[0] for s in mixed['data_samples']])
+    target_shows = ~masks
+    has_bought = target_shows & (bought != 255)
+    assert has_bought.any() and (target_shows & (bought == 255)).any() and masks.any()
+    assert torch.equal(labels[masks], source_labels[masks])
+    assert torch.equal(labels[has_bought], bought[has_bought])
+    assert weights[masks | has_bought].eq(1).all()
+    rest = target_shows & (bought == 255)
+    assert labels[rest].eq(18).all()
+    assert torch.equal(weights[rest], weight[rest])
+    assert mixed['inputs'].shape == target['inputs'].shape
+
+
+def test_a_self_training_step_updates_a_and_the_teacher_only():
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='LabOR', segmentor=tiny_segmentor(),
+        selector=dict(type='DualHeadSelector', head=dict(
+            type='DeepLabV2Head', in_channels=64, in_index=3, dilations=(1, 2), num_classes=19)),
+        self_training=dict(type='MeanTeacher')))
+    model.init_weights()
+    optim_wrapper = build_optim_wrapper(model)
+    assert set(optim_wrapper.keys()) == {'segmentor', 'selector'}  # no optimizer for the teacher
+    batch = dict(source=domain_batch(2, 32, 32, 1.0, 0), target=domain_batch(2, 32, 32, 0.05, 1))
+    before = {k: v.clone() for k, v in model.self_training.state_dict().items()}
+    log_vars = model.train_step(batch, optim_wrapper)
+    for key in ('src.decode.loss_ce', 'mix.decode.loss_ce', 'mix.pseudo_weight',
+                'sel.loss_pseudo'):
+        assert key in log_vars and math.isfinite(float(log_vars[key])), key
+    assert 'tgt.loss_adv' not in log_vars
+    after = model.self_training.state_dict()
+    # The first update copies A: the teacher is A after its step.
+    assert any(not torch.equal(before[k], after[k]) for k in before)
+    teacher = dict(model.self_training.model.named_parameters())
+    assert all(torch.equal(p, teacher[n]) for n, p in model.segmentor.named_parameters())
+
+
+def layered(config: str, tmp_path) -> Config:
+    """``config`` with the self-training layer, composed as a user composes it."""
+    path = tmp_path / 'with_self_training.py'
+    path.write_text(f"_base_ = ['{config}', '{REPO}/configs/_base_/labor/self_training.py']\n"
+                    'model = _base_.with_self_training\n')
+    return Config.fromfile(path)
+
+
+@pytest.mark.parametrize('config', [
+    'configs/labor/spl-st_synth.py', 'configs/labor/ppl-st_synth.py',
+    'configs/labor/ripu-regions-st_synth.py', 'zoo/spl_pspnet-r18-tiny_synth.py'])
+def test_the_layer_combines_with_methods_and_zoo_models(config, tiny_benchmark, tmp_path):
+    if config.startswith('zoo/'):
+        cfg = layered(f'{REPO}/configs/labor/{config}', tmp_path)
+    else:
+        cfg = Config.fromfile(REPO / config)
+    assert cfg.model.self_training.type == 'MeanTeacher' and cfg.model.discriminator is None
+    runner, recorder = round_check_run(cfg, tiny_benchmark, tmp_path / 'run')
+    runner.train()
+    store = runner.work_dir + '/label_store/manifest.json'
+    assert '"queried"' in open(store).read()
+    mixed = [k for k in recorder.outputs[-1] if k.startswith('mix.') and 'loss' in k]
+    assert mixed and all(recorder.outputs[-1][k] > 0 for k in mixed), recorder.outputs[-1]
+    assert all(0 <= out['mix.pseudo_weight'] <= 1 for out in recorder.outputs)
+
+
+def test_resume_restores_the_teacher(tiny_benchmark, tmp_path):
+    cfg = small_run(Config.fromfile(REPO / 'configs/labor/self-training_synth.py'),
+                    tiny_benchmark, tmp_path, max_iters=3)
+    cfg.default_hooks.checkpoint.interval = 3
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    saved = {k: v.clone() for k, v in runner.model.self_training.state_dict().items()}
+    assert int(saved['teacher.steps']) == 3
+    student = runner.model.segmentor.state_dict()
+    assert any(not torch.equal(v, student[k.removeprefix('teacher.module.')])
+               for k, v in saved.items() if k.startswith('teacher.module.'))
+
+    cfg = small_run(Config.fromfile(REPO / 'configs/labor/self-training_synth.py'),
+                    tiny_benchmark, tmp_path, max_iters=3)
+    cfg.resume = True
+    resumed = Runner.from_cfg(cfg)
+    resumed.load_or_resume()
+    restored = resumed.model.self_training.state_dict()
+    assert all(torch.equal(saved[k], restored[k]) for k in saved)
