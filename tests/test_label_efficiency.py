@@ -125,7 +125,7 @@ def test_table_survives_its_work_dirs(harness, repo):
     results = (root / 'configs' / 'labor' / 'README.md').read_text()
     assert '| Source only | 12.50 ± 0.00 | 3 |' in results
     assert '![mIoU against labels](../../benchmarks/label_efficiency.png)' in results
-    assert '| Source only | 12.50 ± 0.00 | 3 | n/a |' in (root / 'README.md').read_text()
+    assert '| Source only | 12.50 ± 0.00 (3) | n/a | - | - |' in (root / 'README.md').read_text()
 
 
 def test_each_finished_run_is_recorded_before_the_next_trains(harness, repo, monkeypatch):
@@ -330,3 +330,14 @@ def test_the_metafile_lists_every_config_with_its_measured_result(harness, repo)
     assert '| [source_only_synth.py](source_only_synth.py) | Source only |' in results
     assert '12.50 ± 0.00 | 2 |' in results
     assert '| [spl_gta2cs.py](spl_gta2cs.py) | LabOR-SPL | R-101 DeepLab-v2 |' in results
+
+
+def test_the_headline_shows_self_training_beside_its_method(harness):
+    runs = [dict(method=m, seed=s, mIoU=v + s, labeled_percent=0.0, points_per_image=0.0)
+            for m, v in (('adaptseg', 20.0), ('self_training', 30.0), ('labor_spl', 60.0),
+                         ('labor_spl_st', 64.0), ('supervised', 61.0)) for s in (0, 1)]
+    text = harness.headline(harness.summary(runs), 62.0)
+    assert '| AdaptSeg (UDA) | 20.50 ± 0.71 (2) | 0.33 | 30.50 ± 0.71 (2) | 0.49 |' in text
+    assert '| LabOR-SPL, 2.2% | 60.50 ± 0.71 (2) | 0.98 | 64.50 ± 0.71 (2) | 1.04 |' in text
+    assert '| Target full supervision | 61.50 ± 0.71 (2) | 0.99 | - | - |' in text
+    assert 'Self-training (UDA)' not in text and '+ ST' not in text  # no rows of their own

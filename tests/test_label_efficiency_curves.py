@@ -188,3 +188,22 @@ def test_the_lead_table_shows_the_labels_each_side_spent(curves):
     row = next(line for line in curves.lead_text(results).splitlines() if 'RIPU' in line)
     assert row.split(' | ')[1:] == ['0.25%', '+12.00 ± 0.00 [+12.00, +12.00]', '2',
                                     '0.25% / 0.14% |']
+
+
+def test_self_training_gain_and_where_labels_stop_paying(curves):
+    def runs(method, values):  # budget -> mIoU of seeds 0, 1, 2
+        return [dict(method=method, budget=b, seed=s, mIoU=m + s * 0.1)
+                for b, m in values.items() for s in range(3)]
+    results = (runs('labor_spl', {0.001: 40.0, 0.022: 60.0})
+               + runs('labor_spl_st', {0.0005: 50.0, 0.001: 55.0, 0.0025: 58.0, 0.022: 63.0}))
+    alone = [dict(method='self_training', seed=s, mIoU=54.0 + s * 0.1) for s in range(3)]
+    text = curves.self_training_text(results, alone)
+    # Paired by seed: every seed gains the same, so the interval is a point.
+    assert '| LabOR-SPL | 0.1% | +15.00 ± 0.00 [+15.00, +15.00] | 3 |' in text
+    assert '| LabOR-SPL | 2.2% | +3.00 ± 0.00' in text
+    assert '| LabOR-SPL | 0.05% |' not in text  # no run without self-training there
+    assert '| LabOR-SPL + ST | 0.1% | +1.00 ± 0.00' in text
+    assert '| LabOR-SPL + ST | 0.05% | -4.00' in text
+    # 0.1% still beats self-training alone, 0.05% does not.
+    assert 'LabOR-SPL + ST: from 0.1%' in text
+    assert 'LabOR-PPL + ST: at none measured yet' in text

@@ -3,6 +3,7 @@ A, pseudo-labels and their weights, ClassMix, bought labels over pseudo-labels, 
 every method and a zoo model, and resume."""
 import math
 
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
@@ -10,6 +11,8 @@ from mmengine.runner import Runner
 from mmseg.registry import MODELS
 from torch import nn
 
+from labor_mmseg.datasets.build import build_dataset
+from labor_mmseg.datasets.rare_class_sampling import RareClassSampling, class_pixel_counts
 from labor_mmseg.models import MeanTeacher
 from labor_mmseg.models.utils import (
     class_mix_masks,
@@ -189,3 +192,30 @@ def test_resume_restores_the_teacher(tiny_benchmark, tmp_path):
     resumed.load_or_resume()
     restored = resumed.model.self_training.state_dict()
     assert all(torch.equal(saved[k], restored[k]) for k in saved)
+
+
+def test_rare_class_sampling_draws_rare_classes_more_often(tiny_benchmark):
+    source = build_dataset(dict(type='GTADataset', data_root=str(tiny_benchmark / 'gta'),
+                                pipeline=[]), 'source')
+    counts = class_pixel_counts(source, 19)
+    sampling = RareClassSampling(source, 19, temperature=0.1, min_pixels=20)
+    share = counts.sum(0) / counts.sum()
+    # DAFormer Eq. 7 over the classes some image holds min_pixels of.
+    present = [c for c in range(19) if (counts[:, c] >= 20).any()]
+    expected = np.exp((1 - share[present]) / 0.1)
+    assert list(sampling.classes) == present
+    assert np.allclose(sampling.class_prob, expected / expected.sum())
+    # A class, then an image among those holding it: each image's chance.
+    chance = np.zeros(len(source))
+    for c, prob in zip(sampling.classes, sampling.class_prob, strict=True):
+        holders = np.flatnonzero(counts[:, c] >= 20)
+        chance[holders] += prob / len(holders)
+    np.random.seed(0)
+    drawn = np.bincount([sampling.sample() for _ in range(20000)], minlength=len(source))
+    assert np.allclose(drawn / 20000, chance, atol=0.015)
+    # DAFormer's T = 0.01: the most frequent class is almost never the one drawn for.
+    sharp = RareClassSampling(source, 19, temperature=0.01, min_pixels=20)
+    frequent, rarest = (int(np.argmax(share[present])), int(np.argmin(share[present])))
+    assert sharp.class_prob[frequent] < 1e-3 * sharp.class_prob[rarest]
+    with pytest.raises(ValueError, match='min_pixels'):
+        RareClassSampling(source, 19, min_pixels=10**9)

@@ -166,10 +166,7 @@ def lead_text(results: list[dict]) -> str:
                                    {s: r['mIoU'] for s, r in theirs.items()})
                 if lead is None:
                     continue
-                mean, half, seeds = lead
-                interval = (f'{mean:+.2f} (one seed: no interval)' if half is None else
-                            f'{mean:+.2f} ± {half:.2f} [{mean - half:+.2f}, {mean + half:+.2f}]')
-                shown = f'{100 * budget:g}%' if isinstance(budget, float) else budget
+                interval, seeds, shown = interval_text(lead), lead[2], budget_text(budget)
                 spent = ' / '.join(
                     f'{statistics.mean(side[s][x_key] for s in side if s in other_side):.3g}'
                     f'{unit}' for side, other_side in ((mine, theirs), (theirs, mine)))
@@ -177,6 +174,59 @@ def lead_text(results: list[dict]) -> str:
                              f'{METHODS[other][1].split(",")[0]} | {shown} | {interval} | '
                              f'{seeds} | {spent} |')
     return '\n'.join(lines)
+
+
+def interval_text(lead: tuple[float, float | None, int]) -> str:
+    """A paired lead as ``+1.20 ± 0.80 [+0.40, +2.00]`` (one seed: no interval)."""
+    mean, half, _ = lead
+    return (f'{mean:+.2f} (one seed: no interval)' if half is None else
+            f'{mean:+.2f} ± {half:.2f} [{mean - half:+.2f}, {mean + half:+.2f}]')
+
+
+def budget_text(budget: float | int) -> str:
+    """A budget as the tables show it: ``0.1%`` or ``10`` (points)."""
+    return f'{100 * budget:g}%' if isinstance(budget, float) else str(budget)
+
+
+def self_training_text(results: list[dict], alone: list[dict]) -> str:
+    """Markdown: self-training's gain per method and budget (mIoU with it minus without, paired
+    by seed), and each method with self-training against self-training alone (``alone``: the
+    main table's runs without target labels, budget 0), with where labels stop paying: the
+    smallest budget from which every larger one leads self-training alone (interval above 0)."""
+    def by_seed(method: str, budget: float | int) -> dict[int, float]:
+        return {r['seed']: r['mIoU'] for r in results
+                if r['method'] == method and r['budget'] == budget}
+
+    lines = ['| self-training\'s gain (mIoU) | budget | gain, 95% interval | seeds |',
+             '|---|---|---|---|']
+    for method in (m for m in CURVES if m.endswith(SELF_TRAINED)):
+        base = method.removesuffix(SELF_TRAINED)
+        for budget in CURVES[method]:
+            if budget in CURVES[base] and (
+                    lead := paired_lead(by_seed(method, budget), by_seed(base, budget))):
+                lines.append(f'| {METHODS[base][1].split(",")[0]} | {budget_text(budget)} | '
+                             f'{interval_text(lead)} | {lead[2]} |')
+    baseline = {r['seed']: r['mIoU'] for r in alone}
+    lines += ['', '| against self-training alone (mIoU) | budget | lead, 95% interval | seeds |',
+              '|---|---|---|---|']
+    paying: dict[str, float | int | None] = {}
+    for method in (m for m in CURVES if m.endswith(SELF_TRAINED)):
+        paying[method] = None
+        for budget in sorted(CURVES[method], reverse=True):
+            lead = paired_lead(by_seed(method, budget), baseline)
+            if lead is None:
+                break
+            lines.append(f'| {METHODS[method][1].split(",")[0]} | {budget_text(budget)} | '
+                         f'{interval_text(lead)} | {lead[2]} |')
+            mean, half, _ = lead
+            if half is None or mean - half <= 0:
+                break
+            paying[method] = budget
+    found = [f'{METHODS[m][1].split(",")[0]}: from {budget_text(b)}' if b is not None else
+             f'{METHODS[m][1].split(",")[0]}: at none measured yet' for m, b in paying.items()]
+    return '\n'.join(lines) + ('\n\nWhere labels stop paying (the smallest budget from which '
+                               'every larger one beats self-training alone, paired by seed): '
+                               + '; '.join(found) + '.')
 
 
 def draw_curves(ax, rows: list[dict], methods: list[str], x_key: str) -> None:
@@ -328,7 +378,10 @@ def main() -> None:
     text += ('\n\n**Labels needed for parity** (interpolated in log labels between the budgets '
              'around the crossing; "seeds": the range of each seed\'s own curve):\n\n'
              + parity_text(results, targets)
-             + '\n\n**LabOR\'s lead per budget** (paired by seed):\n\n' + lead_text(results))
+             + '\n\n**LabOR\'s lead per budget** (paired by seed):\n\n' + lead_text(results)
+             + '\n\n**Self-training** (`_base_/labor/self_training.py`):\n\n'
+             + self_training_text(results, [r for r in main_runs
+                                            if r['method'] == 'self_training']))
     (bench / f'{NAME}.md').write_text(text + '\n')
     plot(rows, main_rows[::-1], bench / f'{NAME}.png')
     figures = f'![mIoU against labels, per budget]({link(REPO, NAME, f"benchmarks/{NAME}.png")})'
