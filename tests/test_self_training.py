@@ -18,6 +18,7 @@ from labor_mmseg.models.utils import (
     class_mix_masks,
     color_jitter,
     confidence_weighted,
+    fit_to,
     gaussian_blur,
     mix,
 )
@@ -219,3 +220,17 @@ def test_rare_class_sampling_draws_rare_classes_more_often(tiny_benchmark):
     assert sharp.class_prob[frequent] < 1e-3 * sharp.class_prob[rarest]
     with pytest.raises(ValueError, match='min_pixels'):
         RareClassSampling(source, 19, min_pixels=10**9)
+
+
+def test_a_source_of_another_size_is_cropped_or_padded_to_the_targets():
+    images = torch.arange(2 * 3 * 6 * 4, dtype=torch.float).view(2, 3, 6, 4)
+    labels = torch.arange(2 * 6 * 4).view(2, 6, 4) % 19
+    cropped, cropped_labels = fit_to(images, labels, (4, 6),
+                                     generator=torch.Generator().manual_seed(0))
+    assert cropped.shape == (2, 3, 4, 6) and cropped_labels.shape == (2, 4, 6)
+    # A window of the rows (the same for images and labels), padded columns: 0 and ignored.
+    start = int((cropped[0, 0, 0, 0] - images[0, 0, 0, 0]) // 4)
+    assert torch.equal(cropped[:, :, :, :4], images[:, :, start:start + 4])
+    assert torch.equal(cropped_labels[:, :, :4], labels[:, start:start + 4])
+    assert cropped[:, :, :, 4:].eq(0).all() and cropped_labels[:, :, 4:].eq(255).all()
+    assert fit_to(images, labels, (6, 4))[0] is images  # the same size: untouched

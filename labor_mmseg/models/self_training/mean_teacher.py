@@ -6,7 +6,14 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor, nn
 
-from ..utils import class_mix_masks, color_jitter, confidence_weighted, gaussian_blur, mix
+from ..utils import (
+    class_mix_masks,
+    color_jitter,
+    confidence_weighted,
+    fit_to,
+    gaussian_blur,
+    mix,
+)
 
 SELECTION_READS = ('teacher', 'student')
 
@@ -24,7 +31,8 @@ class MeanTeacher(nn.Module):
       the argmax on every pixel, weighted per image by the share of confident pixels
       (:func:`confidence_weighted`, DACS Eq. 3).
     - Each target image gets half of the classes of its paired source image pasted, with
-      their pixels and labels (ClassMix, DACS Sec. 3.2), then colour jitter and Gaussian blur;
+      their pixels and labels (ClassMix, DACS Sec. 3.2; a source batch of another size is
+      cropped or padded to the target's, :func:`fit_to`), then colour jitter and Gaussian blur;
       A learns the mixed label: source labels where pasted, else the labels bought so far
       (weight 1), else the pseudo-labels (their weight).
 
@@ -87,12 +95,10 @@ class MeanTeacher(nn.Module):
         ``gt_weight``. ``pseudo``, ``weight`` and ``labels`` (the bought ones, ``ignore_index``
         elsewhere) are (N, H, W) at the label size; ``mean``/``std`` the preprocessor's."""
         source_labels = torch.stack([s.gt_sem_seg.data[0] for s in source['data_samples']])
+        source_inputs, source_labels = fit_to(source['inputs'], source_labels,
+                                              tuple(target['inputs'].shape[-2:]), ignore_index)
         masks = class_mix_masks(source_labels, ignore_index)
-        if masks.shape[-2:] != target['inputs'].shape[-2:]:
-            raise ValueError(f'ClassMix: labels of {tuple(masks.shape[-2:])} but images of '
-                             f'{tuple(target["inputs"].shape[-2:])}; the pipelines must give '
-                             'labels at the image size')
-        images = mix(masks, source['inputs'], target['inputs']) * std + mean
+        images = mix(masks, source_inputs, target['inputs']) * std + mean
         images = images / 255
         if self.color_jitter is not None:
             images = color_jitter(images, **self.color_jitter)

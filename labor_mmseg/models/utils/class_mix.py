@@ -28,3 +28,23 @@ def mix(masks: Tensor, pasted: Tensor, base: Tensor) -> Tensor:
                          f'{tuple(masks.shape)}; crop both domains to the same size')
     masks = masks if pasted.dim() == masks.dim() else masks.unsqueeze(1)
     return torch.where(masks, pasted, base)
+
+
+def fit_to(images: Tensor, labels: Tensor, size: tuple[int, int], ignore_index: int = 255,
+           generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
+    """Images (N, C, H, W) and label maps (N, H, W) brought to ``size``: a random window where
+    they are larger (one offset for the batch), zero images and ``ignore_index`` labels
+    appended where smaller, so that a source batch of another size than the target's
+    (GTA5's 1280x720 against Cityscapes' 1280x640) can be mixed into it."""
+    for dim, side in ((2, size[0]), (3, size[1])):
+        extra = images.shape[dim] - side
+        if extra > 0:
+            start = int(torch.randint(extra + 1, (1,), generator=generator))
+            images = images.narrow(dim, start, side)
+            labels = labels.narrow(dim - 1, start, side)
+        elif extra < 0:
+            pad = [0, 0, 0, 0]
+            pad[1 if dim == 3 else 3] = -extra
+            images = torch.nn.functional.pad(images, pad)
+            labels = torch.nn.functional.pad(labels, pad, value=ignore_index)
+    return images, labels
