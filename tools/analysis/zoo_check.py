@@ -152,8 +152,8 @@ def write_table(records: dict[str, dict]) -> None:
         '(Cityscapes, else ADE20K; the smallest backbone by name), its model taken whole '
         '(`shipped_model`, no pretrained weights) beside LabOR-SPL\'s synthetic layer, on a '
         f'tiny benchmark of 64x128 images: build, train {CHECK_ITERS} iterations with a '
-        f'selection round after iteration {ROUND}, the round buys labels, every target loss '
-        'of A is above 0 after it, '
+        f'selection round after iteration {ROUND} (batch norms averaging the batches they '
+        'have seen), the round buys labels, every target loss of A is above 0 after it, '
         'test. Seconds per iteration (median) on one CPU thread, A\'s parameters in millions; '
         'the first stage that failed is **no**, with its error.',
         '',
