@@ -22,7 +22,7 @@ from labor_mmseg.models.utils import (
     gaussian_blur,
     mix,
 )
-from labor_mmseg.utils.experiment import round_check_run, small_run
+from labor_mmseg.utils.experiment import ROUND, round_check_run, small_run
 
 from .conftest import REPO
 from .test_labor_model import build_optim_wrapper, domain_batch, tiny_segmentor
@@ -95,7 +95,7 @@ def test_strong_augmentation_keeps_images_in_range_and_draws_per_image():
 
 
 def test_bought_labels_win_over_pseudo_labels_after_mixing():
-    teaching = MeanTeacher()
+    teaching = MeanTeacher(color_jitter=None, blur=None)  # the pixels' content, unchanged
     source, target = domain_batch(2, 8, 8, 1.0, 0), domain_batch(2, 8, 8, 0.3, 1)
     source = dict(inputs=torch.stack(source['inputs']).float(),
                   data_samples=source['data_samples'])
@@ -106,22 +106,28 @@ def test_bought_labels_win_over_pseudo_labels_after_mixing():
     pseudo = torch.full((2, 8, 8), 18)
     weight = torch.tensor([0.25, 0.75]).view(2, 1, 1).expand(2, 8, 8)
     torch.manual_seed(3)
-    masks = class_mix_masks(source_labels)
+    chosen = class_mix_masks(source_labels)
     torch.manual_seed(3)
     mean, std = torch.zeros(1, 3, 1, 1), torch.full((1, 3, 1, 1), 255.0)
     mixed = teaching.mixed_batch(source, target, pseudo, weight, bought, mean, std)
     labels = torch.stack([s.gt_sem_seg.data[0] for s in mixed['data_samples']])
     weights = torch.stack([s.gt_weight.data[0] for s in mixed['data_samples']])
-    target_shows = ~masks
-    has_bought = target_shows & (bought != 255)
-    assert has_bought.any() and (target_shows & (bought == 255)).any() and masks.any()
-    assert torch.equal(labels[masks], source_labels[masks])
+    has_bought = bought != 255
+    pasted = chosen & ~has_bought
+    rest = ~chosen & ~has_bought
+    # Source classes over bought pixels are not pasted: the target and its label stay.
+    assert (chosen & has_bought).any() and pasted.any() and rest.any()
+    assert torch.equal(labels[pasted], source_labels[pasted])
+    assert torch.allclose(mixed['inputs'].permute(0, 2, 3, 1)[pasted],
+                          source['inputs'].permute(0, 2, 3, 1)[pasted])
     assert torch.equal(labels[has_bought], bought[has_bought])
-    assert weights[masks | has_bought].eq(1).all()
-    rest = target_shows & (bought == 255)
-    assert labels[rest].eq(18).all()
-    assert torch.equal(weights[rest], weight[rest])
-    assert mixed['inputs'].shape == target['inputs'].shape
+    assert torch.allclose(mixed['inputs'].permute(0, 2, 3, 1)[has_bought],
+                          target['inputs'].permute(0, 2, 3, 1)[has_bought])
+    assert weights[pasted | has_bought].eq(1).all()
+    assert labels[rest].eq(18).all() and torch.equal(weights[rest], weight[rest])
+    # The bought labels also come alone, for their own loss.
+    assert torch.equal(torch.stack([s.gt_bought.data[0] for s in mixed['data_samples']]),
+                       bought)
 
 
 def test_a_self_training_step_updates_a_and_the_teacher_only():
@@ -137,8 +143,8 @@ def test_a_self_training_step_updates_a_and_the_teacher_only():
     batch = dict(source=domain_batch(2, 32, 32, 1.0, 0), target=domain_batch(2, 32, 32, 0.05, 1))
     before = {k: v.clone() for k, v in model.self_training.state_dict().items()}
     log_vars = model.train_step(batch, optim_wrapper)
-    for key in ('src.decode.loss_ce', 'mix.decode.loss_ce', 'mix.pseudo_weight',
-                'sel.loss_pseudo'):
+    for key in ('src.decode.loss_ce', 'mix.decode.loss_ce', 'mix.decode.loss_ce_bought',
+                'mix.pseudo_weight', 'sel.loss_pseudo'):
         assert key in log_vars and math.isfinite(float(log_vars[key])), key
     assert 'tgt.loss_adv' not in log_vars
     after = model.self_training.state_dict()
@@ -171,6 +177,12 @@ def test_the_layer_combines_with_methods_and_zoo_models(config, tiny_benchmark, 
     assert '"queried"' in open(store).read()
     mixed = [k for k in recorder.outputs[-1] if k.startswith('mix.') and 'loss' in k]
     assert mixed and all(recorder.outputs[-1][k] > 0 for k in mixed), recorder.outputs[-1]
+    # The bought labels' own loss: nothing before the round, from the very next step on.
+    bought = [k for k in mixed if k.endswith('_bought')]
+    assert bought, mixed
+    for key in bought:
+        assert [out[key] for out in recorder.outputs[:ROUND]] == [0.0] * ROUND, key
+        assert all(out[key] > 0 for out in recorder.outputs[ROUND:]), key
     assert all(0 <= out['mix.pseudo_weight'] <= 1 for out in recorder.outputs)
 
 

@@ -379,10 +379,8 @@ class LabOR(BaseModel):
             predicted = self.predicted_logits(segmentor, batch)
             logits = predicted if logits is None else logits
             if self._through_prediction:
-                labels = stack_labels(batch['data_samples'])
-                losses['pred.loss_ce'] = self.target_loss(
-                    resize_to(predicted, labels.shape[1:]), labels,
-                    weight=stack_weights(batch['data_samples']), ignore_index=self.ignore_index)
+                losses.update({f'pred.{k}': v for k, v in self.label_losses(
+                    predicted, batch['data_samples'], self.ignore_index).items()})
         return losses, logits, feats
 
     def _adversarial_loss(self, target_logits: Tensor, size: tuple[int, int]) -> Tensor:
@@ -475,11 +473,26 @@ class LabOR(BaseModel):
         if logits is None:
             self._through_prediction.append(head)
             return {}
-        labels = stack_labels(args[1])
-        loss = self.target_loss(resize_to(logits, labels.shape[1:], head.align_corners),
-                                labels, weight=stack_weights(args[1]),
-                                ignore_index=head.ignore_index)
-        return {self.target_loss.loss_name: head_loss_weight(head) * loss}
+        return {k: head_loss_weight(head) * v for k, v in self.label_losses(
+            logits, args[1], head.ignore_index, head.align_corners).items()}
+
+    def label_losses(self, logits: Tensor, data_samples: SampleList, ignore_index: int,
+                     align_corners: bool = False) -> dict[str, Tensor]:
+        """``target_loss`` of ``logits`` (resized to the labels) against the batch's labels
+        (``gt_sem_seg``; each pixel weighted by ``gt_weight`` where given, a mixed batch's)
+        and, for a mixed batch, against its bought labels alone (``gt_bought``, averaged over
+        them as without self-training, so that a few bought pixels are not drowned among the
+        pseudo-labelled ones): ``<loss_name>`` and ``<loss_name>_bought``."""
+        labels = stack_labels(data_samples)
+        logits = resize_to(logits, labels.shape[1:], align_corners)
+        name = self.target_loss.loss_name
+        losses = {name: self.target_loss(logits, labels, weight=stack_weights(data_samples),
+                                         ignore_index=ignore_index)}
+        if 'gt_bought' in data_samples[0]:
+            bought = torch.stack([s.gt_bought.data.squeeze(0) for s in data_samples]).long()
+            losses[f'{name}_bought'] = self.target_loss(logits, bought,
+                                                        ignore_index=ignore_index)
+        return losses
 
     @staticmethod
     def predicted_logits(segmentor: nn.Module, batch: dict) -> Tensor:

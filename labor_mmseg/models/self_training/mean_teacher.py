@@ -32,9 +32,11 @@ class MeanTeacher(nn.Module):
       (:func:`confidence_weighted`, DACS Eq. 3).
     - Each target image gets half of the classes of its paired source image pasted, with
       their pixels and labels (ClassMix, DACS Sec. 3.2; a source batch of another size is
-      cropped or padded to the target's, :func:`fit_to`), then colour jitter and Gaussian blur;
-      A learns the mixed label: source labels where pasted, else the labels bought so far
-      (weight 1), else the pseudo-labels (their weight).
+      cropped or padded to the target's, :func:`fit_to`), except over the pixels whose labels
+      were bought, then colour jitter and Gaussian blur. A learns the mixed label (source
+      labels where pasted, bought labels, weight 1, and pseudo-labels, their weight, elsewhere),
+      and the bought labels again on their own, averaged over them as LabOR does without
+      self-training (``LabOR.label_losses``).
 
     Args:
         alpha: The teacher's EMA factor (DAFormer: 0.999).
@@ -90,14 +92,17 @@ class MeanTeacher(nn.Module):
     def mixed_batch(self, source: dict, target: dict, pseudo: Tensor, weight: Tensor,
                     labels: Tensor, mean: Tensor, std: Tensor,
                     ignore_index: int = 255) -> dict:
-        """The target batch A learns from: ``target``'s images with source classes pasted and
-        strongly augmented, its data samples labelled with the mixed label and
-        ``gt_weight``. ``pseudo``, ``weight`` and ``labels`` (the bought ones, ``ignore_index``
-        elsewhere) are (N, H, W) at the label size; ``mean``/``std`` the preprocessor's."""
+        """The target batch A learns from: ``target``'s images with source classes pasted (not
+        over bought pixels) and strongly augmented, its data samples labelled with the mixed
+        label, its ``gt_weight`` and the bought labels (``gt_bought``). ``pseudo``,
+        ``weight`` and ``labels`` (the bought ones, ``ignore_index`` elsewhere) are (N, H, W)
+        at the label size; ``mean``/``std`` the preprocessor's."""
         source_labels = torch.stack([s.gt_sem_seg.data[0] for s in source['data_samples']])
         source_inputs, source_labels = fit_to(source['inputs'], source_labels,
                                               tuple(target['inputs'].shape[-2:]), ignore_index)
-        masks = class_mix_masks(source_labels, ignore_index)
+        # Bought labels win: their pixels keep the target's content and label.
+        bought = labels != ignore_index
+        masks = class_mix_masks(source_labels, ignore_index) & ~bought
         images = mix(masks, source_inputs, target['inputs']) * std + mean
         images = images / 255
         if self.color_jitter is not None:
@@ -105,15 +110,14 @@ class MeanTeacher(nn.Module):
         if self.blur is not None:
             images = gaussian_blur(images, **self.blur)
         inputs = (images * 255 - mean) / std
-        # Bought labels win over pseudo-labels wherever the target shows (not pasted over).
-        bought = labels != ignore_index
         mixed_labels = mix(masks, source_labels, torch.where(bought, labels, pseudo))
         mixed_weight = torch.where(masks | bought, torch.ones_like(weight), weight)
         samples = []
-        for sample, label, pixel_weight in zip(target['data_samples'], mixed_labels,
-                                               mixed_weight, strict=True):
+        for sample, label, pixel_weight, bought_labels in zip(
+                target['data_samples'], mixed_labels, mixed_weight, labels, strict=True):
             mixed = SegDataSample(metainfo=sample.metainfo)
             mixed.gt_sem_seg = PixelData(data=label[None])
             mixed.gt_weight = PixelData(data=pixel_weight[None])
+            mixed.gt_bought = PixelData(data=bought_labels[None])
             samples.append(mixed)
         return {'inputs': inputs, 'data_samples': samples}
