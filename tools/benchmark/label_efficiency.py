@@ -35,6 +35,8 @@ first)::
 also names the SPL and PPL hooks), never by its position in ``custom_hooks``.
 """
 import argparse
+import copy
+import functools
 import hashlib
 import json
 import re
@@ -96,6 +98,14 @@ def config_digest(cfg: Config) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@functools.cache
+def parsed_config(path: str, mtime_ns: int) -> Config:
+    """``Config.fromfile(path)``, parsed once per version of the file (``mtime_ns``; its
+    ``_base_`` files are read once per process): a campaign reads each method's config for
+    every point and seed after every run, quadratic in the points."""
+    return Config.fromfile(path)
+
+
 def method_config(method: str, seed: int, ablation: dict | None = None) -> tuple[Path, dict,
                                                                                  Config]:
     """The config file of ``method``, the cfg options of the run with ``seed`` (and
@@ -107,7 +117,7 @@ def method_config(method: str, seed: int, ablation: dict | None = None) -> tuple
     """
     config_file = REPO / 'configs' / 'labor' / f'{METHODS[method][0]}.py'
     ablation = ablation or {}
-    cfg = Config.fromfile(str(config_file))
+    cfg = copy.deepcopy(parsed_config(str(config_file), config_file.stat().st_mtime_ns))
     try:
         hooks = hook_cfg_options(cfg.get('custom_hooks', []), ablation.get('hook_options', {}))
     except ValueError as err:
