@@ -14,6 +14,7 @@ from torch import nn
 from labor_mmseg.datasets.build import build_dataset
 from labor_mmseg.datasets.rare_class_sampling import RareClassSampling, class_pixel_counts
 from labor_mmseg.models import MeanTeacher
+from labor_mmseg.models.labor import resize_to
 from labor_mmseg.models.utils import (
     class_mix_masks,
     color_jitter,
@@ -22,6 +23,7 @@ from labor_mmseg.models.utils import (
     gaussian_blur,
     mix,
 )
+from labor_mmseg.models.utils.feature_channels import feature_maps
 from labor_mmseg.utils.experiment import ROUND, round_check_run, small_run
 
 from .conftest import REPO
@@ -246,3 +248,27 @@ def test_a_source_of_another_size_is_cropped_or_padded_to_the_targets():
     assert torch.equal(cropped_labels[:, :, :4], labels[:, start:start + 4])
     assert cropped[:, :, :, 4:].eq(0).all() and cropped_labels[:, :, 4:].eq(255).all()
     assert fit_to(images, labels, (6, 4))[0] is images  # the same size: untouched
+
+
+@pytest.mark.parametrize('selection', ['teacher', 'student'])
+def test_b_reads_the_teacher_or_a_as_configured(selection):
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='LabOR', segmentor=tiny_segmentor(),
+        selector=dict(type='DualHeadSelector', head=dict(
+            type='DeepLabV2Head', in_channels=64, in_index=3, dilations=(1, 2), num_classes=19)),
+        self_training=dict(type='MeanTeacher', selection=selection)))
+    model.init_weights()
+    optim_wrapper = build_optim_wrapper(model)
+    batch = dict(source=domain_batch(2, 32, 32, 1.0, 0), target=domain_batch(2, 32, 32, 0.05, 1))
+    assert 'sel.loss_pseudo' in model.train_step(batch, optim_wrapper)
+    with torch.no_grad():  # the teacher and A differ from here on
+        for p in model.self_training.model.parameters():
+            p.add_(0.1)
+    model.eval()
+    inputs = torch.rand(1, 3, 32, 32)
+    probs = model.selector_probs(inputs, (32, 32))
+    reads = model.self_training.model if selection == 'teacher' else model.segmentor
+    with torch.no_grad():
+        logits = model.selector(feature_maps(reads.backbone(inputs)))
+    assert torch.allclose(probs[0], torch.softmax(resize_to(logits[0], (32, 32)), dim=1))
