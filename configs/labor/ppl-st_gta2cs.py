@@ -1,4 +1,5 @@
-# LabOR-PPL with self-training (_base_/labor/self_training.py: mean teacher, ClassMix), GTA5 ->
-# Cityscapes; the model, budget and rounds of ppl_gta2cs.py.
-_base_ = ['./ppl_gta2cs.py', '../_base_/labor/self_training.py']
+# LabOR-PPL with self-training (a mean teacher and ClassMix,
+# _base_/labor/self-training_gta2cs.py), GTA5 -> Cityscapes; the model, budget and rounds of
+# ppl_gta2cs.py.
+_base_ = ['./ppl_gta2cs.py', '../_base_/labor/self-training_gta2cs.py']
 model = _base_.with_self_training

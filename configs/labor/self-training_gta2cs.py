@@ -1,4 +1,4 @@
 # Self-training without target labels (DACS-style UDA), GTA5 -> Cityscapes: AdaptSeg's recipe
-# with a mean teacher and ClassMix in place of the discriminator.
-_base_ = ['./adaptseg_gta2cs.py', '../_base_/labor/self_training.py']
+# with a mean teacher and ClassMix.
+_base_ = ['./adaptseg_gta2cs.py', '../_base_/labor/self-training_gta2cs.py']
 model = _base_.with_self_training

@@ -1,4 +1,4 @@
 # Self-training without target labels (DACS-style UDA) on the synthetic benchmark: AdaptSeg's
-# recipe with a mean teacher and ClassMix in place of the discriminator; the tiny DeepLab-v2 as A.
-_base_ = ['./adaptseg_synth.py', '../_base_/labor/self_training.py']
+# recipe with a mean teacher and ClassMix; the tiny DeepLab-v2 as A.
+_base_ = ['./adaptseg_synth.py', '../_base_/labor/self-training_synth.py']
 model = _base_.with_self_training

@@ -1,4 +1,5 @@
-# LabOR-SPL with self-training (_base_/labor/self_training.py: a mean teacher and ClassMix) on the
-# synthetic benchmark, the tiny DeepLab-v2 as A; the budget and rounds of spl_synth.py.
-_base_ = ['./spl_synth.py', '../_base_/labor/self_training.py']
+# LabOR-SPL with self-training (a mean teacher and ClassMix,
+# _base_/labor/self-training_synth.py) on the synthetic benchmark, the tiny DeepLab-v2 as A;
+# the budget and rounds of spl_synth.py.
+_base_ = ['./spl_synth.py', '../_base_/labor/self-training_synth.py']
 model = _base_.with_self_training

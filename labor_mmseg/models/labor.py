@@ -331,9 +331,7 @@ class LabOR(BaseModel):
         data = self.data_preprocessor(data, True)
         source, target = data['source'], data['target']
         labels = stack_labels(target['data_samples'])  # oracle labels, 255 elsewhere
-        train_segmentor = (self._train_self_taught if self.with_self_training
-                           else self._train_segmentor)
-        step = train_segmentor(source, target, labels, optim_wrapper['segmentor'])
+        step = self._train_segmentor(source, target, labels, optim_wrapper['segmentor'])
         log_vars = step.log_vars
         if self.with_discriminator:
             log_vars.update(self._train_discriminator(
@@ -393,7 +391,9 @@ class LabOR(BaseModel):
     def _train_segmentor(self, source: dict, target: dict, labels: Tensor,
                          wrapper) -> 'SegmentorStep':
         """Model A: its own loss on source, each head's :meth:`target_head_loss` and the
-        adversarial loss on target; B reads A's target outputs."""
+        adversarial loss on target, and with self-training the loss of the mixed batch
+        (:meth:`_mixed_losses`) and the teacher's EMA step; B reads A's target outputs, or the
+        teacher's (``self_training.selection``)."""
         segmentor = unwrap(self.segmentor)
         with wrapper.optim_context(self.segmentor):
             source_losses, source_logits = self._source_losses(segmentor, source)
@@ -404,54 +404,46 @@ class LabOR(BaseModel):
             if self.with_discriminator:
                 losses['tgt.loss_adv'] = self._adversarial_loss(target_logits,
                                                                 target['inputs'].shape[2:])
+            if self.with_self_training:
+                mixed_losses, teacher_logits, teacher_feats, weight = self._mixed_losses(
+                    segmentor, source, target, labels)
+                losses.update(mixed_losses)
             loss, log_vars = self.parse_losses(losses)
         wrapper.update_params(loss)
         target_logits = target_logits.detach()
+        if not self.with_self_training:
+            return SegmentorStep(log_vars, source_logits.detach(), target_logits, target_logits,
+                                 self._shared_features(feats))
+        self.self_training.update(segmentor)
+        log_vars['mix.pseudo_weight'] = weight.mean().detach()
+        if self.self_training.selection == 'teacher':
+            return SegmentorStep(log_vars, source_logits.detach(), target_logits,
+                                 teacher_logits, self._shared_features(teacher_feats))
         return SegmentorStep(log_vars, source_logits.detach(), target_logits, target_logits,
                              self._shared_features(feats))
 
-    def _train_self_taught(self, source: dict, target: dict, labels: Tensor,
-                           wrapper) -> 'SegmentorStep':
-        """Model A with its mean teacher (DACS, DAFormer): its own loss on source, each head's
-        :meth:`target_head_loss` on the mixed batch (source classes pasted onto the target,
-        labelled by source, bought and pseudo-labels, :class:`MeanTeacher`), and, with D, the
-        adversarial loss on the unmixed target; then the teacher's EMA step. B reads the
-        teacher's target outputs, or A's (``self_training.selection``)."""
-        segmentor = unwrap(self.segmentor)
+    def _mixed_losses(self, segmentor: nn.Module, source: dict, target: dict,
+                      labels: Tensor) -> tuple[dict, Tensor, list, Tensor]:
+        """Self-training's loss (DACS, DAFormer): the teacher labels the target batch, source
+        classes are pasted onto it (:class:`MeanTeacher`), and each head of A learns the mixed
+        label, pixels weighted, through :meth:`target_head_loss`; A's batch-norm statistics
+        are left to the unmixed target with ``target_norm_stats``. Returns the losses
+        (``mix.*``), the teacher's target logits and backbone outputs, and the pseudo-labels'
+        weights."""
         teaching = self.self_training
-        with wrapper.optim_context(self.segmentor):
-            source_losses, source_logits = self._source_losses(segmentor, source)
-            metas = [s.metainfo for s in target['data_samples']]
-            with torch.no_grad(), tapped_output(teaching.model.backbone) as teacher_feats:
-                teacher_logits = teaching.model.eval().encode_decode(target['inputs'], metas)
-            pseudo, weight = teaching.pseudo_labels(
-                F.softmax(resize_to(teacher_logits.float(), labels.shape[1:]), dim=1))
-            preprocessor = self.data_preprocessor
-            mixed = teaching.mixed_batch(
-                source, target, pseudo, weight, labels, preprocessor.mean.view(1, -1, 1, 1),
-                preprocessor.std.view(1, -1, 1, 1), self.ignore_index)
+        metas = [s.metainfo for s in target['data_samples']]
+        with torch.no_grad(), tapped_output(teaching.model.backbone) as teacher_feats:
+            teacher_logits = teaching.model.eval().encode_decode(target['inputs'], metas)
+        pseudo, weight = teaching.pseudo_labels(
+            F.softmax(resize_to(teacher_logits.float(), labels.shape[1:]), dim=1))
+        preprocessor = self.data_preprocessor
+        mixed = teaching.mixed_batch(
+            source, target, pseudo, weight, labels, preprocessor.mean.view(1, -1, 1, 1),
+            preprocessor.std.view(1, -1, 1, 1), self.ignore_index)
+        with frozen_norm_stats(segmentor, self.target_norm_stats):
             mixed_losses, _, _ = self._target_losses(segmentor, mixed)
-            losses = {f'src.{k}': v for k, v in source_losses.items()}
-            losses.update({f'mix.{k}': v for k, v in mixed_losses.items()})
-            target_logits, feats = None, [teacher_feats[0]]
-            if self.with_discriminator or teaching.selection == 'student':
-                with torch.set_grad_enabled(self.with_discriminator), \
-                        tapped_output(segmentor.backbone) as student_feats:
-                    target_logits = self.predicted_logits(segmentor, target)
-                if teaching.selection == 'student':
-                    feats = student_feats
-            if self.with_discriminator:
-                losses['tgt.loss_adv'] = self._adversarial_loss(target_logits,
-                                                                target['inputs'].shape[2:])
-            loss, log_vars = self.parse_losses(losses)
-        wrapper.update_params(loss)
-        teaching.update(segmentor)
-        log_vars['mix.pseudo_weight'] = weight.mean().detach()
-        selector_logits = (teacher_logits if teaching.selection == 'teacher'
-                           else target_logits).detach()
-        return SegmentorStep(log_vars, source_logits.detach(),
-                             None if target_logits is None else target_logits.detach(),
-                             selector_logits, self._shared_features(feats))
+        return ({f'mix.{k}': v for k, v in mixed_losses.items()}, teacher_logits.detach(),
+                teacher_feats, weight)
 
     def _shared_features(self, feats: list) -> list[Tensor] | None:
         """B's input maps from a tapped backbone output (detached), where B reads A's
@@ -478,21 +470,13 @@ class LabOR(BaseModel):
 
     def label_losses(self, logits: Tensor, data_samples: SampleList, ignore_index: int,
                      align_corners: bool = False) -> dict[str, Tensor]:
-        """``target_loss`` of ``logits`` (resized to the labels) against the batch's labels
-        (``gt_sem_seg``; each pixel weighted by ``gt_weight`` where given, a mixed batch's)
-        and, for a mixed batch, against its bought labels alone (``gt_bought``, averaged over
-        them as without self-training, so that a few bought pixels are not drowned among the
-        pseudo-labelled ones): ``<loss_name>`` and ``<loss_name>_bought``."""
+        """``{loss_name: target_loss}`` of ``logits`` (resized to the labels) against the
+        batch's labels (``gt_sem_seg``; each pixel weighted by ``gt_weight`` where given, a
+        mixed batch's)."""
         labels = stack_labels(data_samples)
-        logits = resize_to(logits, labels.shape[1:], align_corners)
-        name = self.target_loss.loss_name
-        losses = {name: self.target_loss(logits, labels, weight=stack_weights(data_samples),
-                                         ignore_index=ignore_index)}
-        if 'gt_bought' in data_samples[0]:
-            bought = torch.stack([s.gt_bought.data.squeeze(0) for s in data_samples]).long()
-            losses[f'{name}_bought'] = self.target_loss(logits, bought,
-                                                        ignore_index=ignore_index)
-        return losses
+        loss = self.target_loss(resize_to(logits, labels.shape[1:], align_corners), labels,
+                                weight=stack_weights(data_samples), ignore_index=ignore_index)
+        return {self.target_loss.loss_name: loss}
 
     @staticmethod
     def predicted_logits(segmentor: nn.Module, batch: dict) -> Tensor:

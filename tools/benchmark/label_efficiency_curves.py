@@ -379,7 +379,7 @@ def main() -> None:
              'around the crossing; "seeds": the range of each seed\'s own curve):\n\n'
              + parity_text(results, targets)
              + '\n\n**LabOR\'s lead per budget** (paired by seed):\n\n' + lead_text(results)
-             + '\n\n**Self-training** (`_base_/labor/self_training.py`):\n\n'
+             + '\n\n**Self-training** (`_base_/labor/self-training_synth.py`):\n\n'
              + self_training_text(results, [r for r in main_runs
                                             if r['method'] == 'self_training']))
     (bench / f'{NAME}.md').write_text(text + '\n')

@@ -388,7 +388,7 @@ def train_ratios(result: dict) -> list[dict]:
     t = result['time_s']
     return [
         ratio('train_step.self_training', 'LabOR step with self-training / without (mean '
-              'teacher, ClassMix, no D)', t['labor_self_training'] / t['labor'],
+              'teacher, ClassMix)', t['labor_self_training'] / t['labor'],
               TARGETS['self_training_step']),
         ratio('train_step.teacher_memory', 'Teacher\'s parameters and buffers / A\'s',
               result['teacher_elements'] / result['segmentor_elements'],

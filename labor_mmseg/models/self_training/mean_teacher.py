@@ -34,9 +34,9 @@ class MeanTeacher(nn.Module):
       their pixels and labels (ClassMix, DACS Sec. 3.2; a source batch of another size is
       cropped or padded to the target's, :func:`fit_to`), except over the pixels whose labels
       were bought, then colour jitter and Gaussian blur. A learns the mixed label (source
-      labels where pasted, bought labels, weight 1, and pseudo-labels, their weight, elsewhere),
-      and the bought labels again on their own, averaged over them as LabOR does without
-      self-training (``LabOR.label_losses``).
+      labels where pasted, bought labels, weight 1, and pseudo-labels, their weight, elsewhere)
+      beside everything it learns without self-training (source, the bought labels on the
+      unmixed target, D): ``LabOR._mixed_losses``.
 
     Args:
         alpha: The teacher's EMA factor (DAFormer: 0.999).
@@ -94,7 +94,7 @@ class MeanTeacher(nn.Module):
                     ignore_index: int = 255) -> dict:
         """The target batch A learns from: ``target``'s images with source classes pasted (not
         over bought pixels) and strongly augmented, its data samples labelled with the mixed
-        label, its ``gt_weight`` and the bought labels (``gt_bought``). ``pseudo``,
+        label and its ``gt_weight``. ``pseudo``,
         ``weight`` and ``labels`` (the bought ones, ``ignore_index`` elsewhere) are (N, H, W)
         at the label size; ``mean``/``std`` the preprocessor's."""
         source_labels = torch.stack([s.gt_sem_seg.data[0] for s in source['data_samples']])
@@ -113,11 +113,10 @@ class MeanTeacher(nn.Module):
         mixed_labels = mix(masks, source_labels, torch.where(bought, labels, pseudo))
         mixed_weight = torch.where(masks | bought, torch.ones_like(weight), weight)
         samples = []
-        for sample, label, pixel_weight, bought_labels in zip(
-                target['data_samples'], mixed_labels, mixed_weight, labels, strict=True):
+        for sample, label, pixel_weight in zip(target['data_samples'], mixed_labels,
+                                               mixed_weight, strict=True):
             mixed = SegDataSample(metainfo=sample.metainfo)
             mixed.gt_sem_seg = PixelData(data=label[None])
             mixed.gt_weight = PixelData(data=pixel_weight[None])
-            mixed.gt_bought = PixelData(data=bought_labels[None])
             samples.append(mixed)
         return {'inputs': inputs, 'data_samples': samples}

@@ -1,0 +1,9 @@
+# Self-training for A on the synthetic benchmark (see self-training_gta2cs.py): the teacher's
+# EMA horizon scaled with the schedule, 1/(1 - alpha) = 100 of 2,000 iterations (DAFormer:
+# 1,000 of 40,000), so that the labels bought at iterations 500-900 reach the teacher before
+# training ends. Turn it on in any synthetic config:
+#
+#   _base_ = ['./spl_synth.py', '../_base_/labor/self-training_synth.py']
+#   model = _base_.with_self_training
+_base_ = ['./self-training_gta2cs.py']
+with_self_training = dict(self_training=dict(alpha=0.99))
