@@ -7,6 +7,7 @@ import sys
 import weakref
 from pathlib import Path
 
+import pytest
 import torch
 import torch.distributed as torch_dist
 from mmseg.registry import MODELS
@@ -36,7 +37,8 @@ def run(args: list[str], cwd: Path, nproc: int = 1) -> None:
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
 
 
-def test_torchrun_two_cpu_ranks_train_with_a_selection_round(tiny_benchmark, tmp_path):
+@pytest.mark.parametrize('config', ['spl_synth', 'spl-st_synth'])
+def test_torchrun_two_cpu_ranks_train_with_a_selection_round(config, tiny_benchmark, tmp_path):
     options = [f'{loader}_dataloader.{key}'
                for loader in ('train', 'val', 'test')
                for key in ('num_workers=0', 'persistent_workers=False', 'batch_size=1')]
@@ -47,7 +49,7 @@ def test_torchrun_two_cpu_ranks_train_with_a_selection_round(tiny_benchmark, tmp
         f'test_dataloader.dataset.data_root={tiny_benchmark}/cityscapes/',
         'train_cfg.max_iters=4', 'train_cfg.val_interval=100',
     ]
-    run([str(REPO / 'tools' / 'train.py'), str(REPO / 'configs' / 'labor' / 'spl_synth.py'),
+    run([str(REPO / 'tools' / 'train.py'), str(REPO / 'configs' / 'labor' / f'{config}.py'),
          '--launcher', 'pytorch', '--work-dir', str(tmp_path), '--cfg-options', *options,
          '--hook-options', 'SPLSelectionHook.rounds=[2]'], cwd=tmp_path, nproc=2)
     store = tmp_path / 'label_store'
@@ -56,6 +58,11 @@ def test_torchrun_two_cpu_ranks_train_with_a_selection_round(tiny_benchmark, tmp
     assert manifest['rounds'][0]['images'] == 6
     assert len(list((store / 'labels').rglob('*.png'))) == 6  # every target training image
     assert (tmp_path / 'iter_4.pth').is_file()
+    state = torch.load(tmp_path / 'iter_4.pth', map_location='cpu')['state_dict']
+    # With self-training the teacher (no DDP of its own: nothing to reduce) is saved too.
+    assert ('self_training.teacher.steps' in state) == (config == 'spl-st_synth')
+    if config == 'spl-st_synth':
+        assert int(state['self_training.teacher.steps']) == 4
 
 
 def test_close_dist_frees_the_process_group(tmp_path):
