@@ -340,4 +340,4 @@ def test_the_headline_shows_self_training_beside_its_method(harness):
     assert '| AdaptSeg (UDA) | 20.50 ± 0.71 (2) | 0.33 | 30.50 ± 0.71 (2) | 0.49 |' in text
     assert '| LabOR-SPL, 2.2% | 60.50 ± 0.71 (2) | 0.98 | 64.50 ± 0.71 (2) | 1.04 |' in text
     assert '| Target full supervision | 61.50 ± 0.71 (2) | 0.99 | - | - |' in text
-    assert 'Self-training (UDA)' not in text and '+ ST' not in text  # no rows of their own
+    assert 'self-training (UDA)' not in text and '+ ST' not in text  # no rows of their own

@@ -73,7 +73,7 @@ METHODS = {
     'adaptseg_all_labels': ('adaptseg-all-labels_synth', 'AdaptSeg + every target label'),
     'supervised': ('supervised_synth', 'Target full supervision'),
     # With self-training (_base_/labor/self-training_synth.py): a mean teacher and ClassMix.
-    'self_training': ('self-training_synth', 'Self-training (UDA)'),
+    'self_training': ('self-training_synth', 'AdaptSeg + self-training (UDA)'),
     'random_pixels_st': ('random-pixels-st_synth', 'Random pixels + ST, 2.2%'),
     'ripu_regions_st': ('ripu-regions-st_synth', 'RIPU regions + ST, 2.2%'),
     'labor_spl_st': ('spl-st_synth', 'LabOR-SPL + ST, 2.2%'),
