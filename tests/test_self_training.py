@@ -129,6 +129,41 @@ def test_bought_labels_win_over_pseudo_labels_after_mixing():
     assert labels[rest].eq(18).all() and torch.equal(weights[rest], weight[rest])
 
 
+def test_class_mix_from_the_target_pastes_the_previous_images_labels_and_weights():
+    teaching = MeanTeacher(color_jitter=None, blur=None, paste_from='target')
+    target = domain_batch(2, 8, 8, 0.3, 1)
+    target = dict(inputs=torch.stack(target['inputs']).float(),
+                  data_samples=target['data_samples'])
+    bought = torch.full((2, 8, 8), 255)
+    bought[:, :4] = torch.stack([s.gt_sem_seg.data[0] for s in target['data_samples']])[:, :4]
+    pseudo = torch.stack([torch.full((8, 8), 17), torch.full((8, 8), 18)])
+    pseudo[:, 6:] = 16
+    weight = torch.tensor([0.25, 0.75]).view(2, 1, 1).expand(2, 8, 8)
+    own = torch.where(bought != 255, bought, pseudo)
+    own_weight = torch.where(bought != 255, 1.0, weight)
+    torch.manual_seed(3)
+    chosen = class_mix_masks(own.roll(1, 0))
+    torch.manual_seed(3)
+    mean, std = torch.zeros(1, 3, 1, 1), torch.full((1, 3, 1, 1), 255.0)
+    mixed = teaching.mixed_batch(None, target, pseudo, weight, bought, mean, std)
+    labels = torch.stack([s.gt_sem_seg.data[0] for s in mixed['data_samples']])
+    weights = torch.stack([s.gt_weight.data[0] for s in mixed['data_samples']])
+    pasted = chosen & (bought == 255)
+    assert pasted.any() and (~chosen & (bought == 255)).any()
+    # Image i takes image i - 1's pixels, label and weight where its classes are pasted.
+    assert torch.equal(labels[pasted], own.roll(1, 0)[pasted])
+    assert torch.equal(weights[pasted], own_weight.roll(1, 0)[pasted])
+    assert torch.allclose(mixed['inputs'].permute(0, 2, 3, 1)[pasted],
+                          target['inputs'].roll(1, 0).permute(0, 2, 3, 1)[pasted])
+    assert torch.equal(labels[~pasted], own[~pasted])
+    assert torch.equal(weights[~pasted], own_weight[~pasted])
+    with pytest.raises(ValueError, match='train_dataloader.batch_size'):
+        teaching.mixed_batch(None, {k: v[:1] for k, v in target.items()}, pseudo[:1],
+                             weight[:1], bought[:1], mean, std)
+    with pytest.raises(ValueError, match='model.self_training.paste_from'):
+        MeanTeacher(paste_from='other')
+
+
 def test_a_self_training_step_updates_a_and_the_teacher_only():
     torch.manual_seed(0)
     model = MODELS.build(dict(

@@ -16,6 +16,7 @@ from ..utils import (
 )
 
 SELECTION_READS = ('teacher', 'student')
+PASTE_FROM = ('source', 'target')
 
 
 @MODELS.register_module()
@@ -36,7 +37,11 @@ class MeanTeacher(nn.Module):
       were bought, then colour jitter and Gaussian blur. A learns the mixed label (source
       labels where pasted, bought labels, weight 1, and pseudo-labels, their weight, elsewhere)
       beside everything it learns without self-training (source, the bought labels on the
-      unmixed target, D): ``LabOR._mixed_losses``.
+      unmixed target, D): ``LabOR._mixed_losses``. With ``paste_from='target'`` the classes
+      come from the batch's previous target image instead, with its bought labels and
+      pseudo-labels and their weights (ClassMix as Olsson et al. mix two unlabeled images):
+      for a target whose classes look like other source classes, where pasted source pixels
+      contradict the bought labels.
 
     Args:
         alpha: The teacher's EMA factor (DAFormer: 0.999).
@@ -47,25 +52,31 @@ class MeanTeacher(nn.Module):
         blur: ``dict(probability, sigma)`` of :func:`gaussian_blur`, or None.
         selection: Which model B reads, in training and in selection rounds, and whose
             pseudo-labels it learns: ``'teacher'`` or ``'student'`` (A).
+        paste_from: Where the pasted classes come from: ``'source'`` (DACS) or ``'target'``
+            (another image of the target batch; needs a target batch of two or more).
     """
 
     def __init__(self, alpha: float = 0.999, pseudo_threshold: float = 0.968,
                  ignore_rows: tuple[int, int] = (0, 0),
                  color_jitter: dict | None = dict(strength=0.2, probability=0.8),
                  blur: dict | None = dict(probability=0.5, sigma=(0.15, 1.15)),
-                 selection: str = 'teacher') -> None:
+                 selection: str = 'teacher', paste_from: str = 'source') -> None:
         super().__init__()
         if not 0 <= alpha < 1:
             raise ValueError(f'model.self_training.alpha must be in [0, 1), got {alpha}')
         if selection not in SELECTION_READS:
             raise ValueError(f'model.self_training.selection must be one of {SELECTION_READS}, '
                              f'got {selection!r}')
+        if paste_from not in PASTE_FROM:
+            raise ValueError(f'model.self_training.paste_from must be one of {PASTE_FROM}, '
+                             f'got {paste_from!r}')
         self.alpha = alpha
         self.pseudo_threshold = pseudo_threshold
         self.ignore_rows = tuple(ignore_rows)
         self.color_jitter = color_jitter
         self.blur = blur
         self.selection = selection
+        self.paste_from = paste_from
 
     def attach(self, segmentor: nn.Module) -> None:
         """Make the teacher: a copy of ``segmentor`` (A), without gradients."""
@@ -92,26 +103,27 @@ class MeanTeacher(nn.Module):
     def mixed_batch(self, source: dict, target: dict, pseudo: Tensor, weight: Tensor,
                     labels: Tensor, mean: Tensor, std: Tensor,
                     ignore_index: int = 255) -> dict:
-        """The target batch A learns from: ``target``'s images with source classes pasted (not
-        over bought pixels) and strongly augmented, its data samples labelled with the mixed
-        label and its ``gt_weight``. ``pseudo``,
+        """The target batch A learns from: ``target``'s images with the classes of another
+        image pasted (not over bought pixels) and strongly augmented, its data samples
+        labelled with the mixed label and its ``gt_weight``. ``pseudo``,
         ``weight`` and ``labels`` (the bought ones, ``ignore_index`` elsewhere) are (N, H, W)
         at the label size; ``mean``/``std`` the preprocessor's."""
-        source_labels = torch.stack([s.gt_sem_seg.data[0] for s in source['data_samples']])
-        source_inputs, source_labels = fit_to(source['inputs'], source_labels,
-                                              tuple(target['inputs'].shape[-2:]), ignore_index)
         # Bought labels win: their pixels keep the target's content and label.
         bought = labels != ignore_index
-        masks = class_mix_masks(source_labels, ignore_index) & ~bought
-        images = mix(masks, source_inputs, target['inputs']) * std + mean
+        target_labels = torch.where(bought, labels, pseudo)
+        target_weight = torch.where(bought, torch.ones_like(weight), weight)
+        pasted_inputs, pasted_labels, pasted_weight = self._pasted(
+            source, target['inputs'], target_labels, target_weight, ignore_index)
+        masks = class_mix_masks(pasted_labels, ignore_index) & ~bought
+        images = mix(masks, pasted_inputs, target['inputs']) * std + mean
         images = images / 255
         if self.color_jitter is not None:
             images = color_jitter(images, **self.color_jitter)
         if self.blur is not None:
             images = gaussian_blur(images, **self.blur)
         inputs = (images * 255 - mean) / std
-        mixed_labels = mix(masks, source_labels, torch.where(bought, labels, pseudo))
-        mixed_weight = torch.where(masks | bought, torch.ones_like(weight), weight)
+        mixed_labels = mix(masks, pasted_labels, target_labels)
+        mixed_weight = mix(masks, pasted_weight, target_weight)
         samples = []
         for sample, label, pixel_weight in zip(target['data_samples'], mixed_labels,
                                                mixed_weight, strict=True):
@@ -120,3 +132,20 @@ class MeanTeacher(nn.Module):
             mixed.gt_weight = PixelData(data=pixel_weight[None])
             samples.append(mixed)
         return {'inputs': inputs, 'data_samples': samples}
+
+    def _pasted(self, source: dict, inputs: Tensor, labels: Tensor, weight: Tensor,
+                ignore_index: int) -> tuple[Tensor, Tensor, Tensor]:
+        """The images, labels and weights whose classes are pasted onto the target batch
+        (``inputs``, ``labels`` and ``weight`` its own): the paired source batch, fitted to the
+        target's size, weight 1; or, for ``paste_from='target'``, each target image's
+        predecessor in the batch."""
+        if self.paste_from == 'target':
+            if len(inputs) < 2:
+                raise ValueError('model.self_training.paste_from=\'target\' mixes two target '
+                                 'images of a batch: set train_dataloader.batch_size to 2 or '
+                                 'more')
+            return inputs.roll(1, 0), labels.roll(1, 0), weight.roll(1, 0)
+        source_labels = torch.stack([s.gt_sem_seg.data[0] for s in source['data_samples']])
+        source_inputs, source_labels = fit_to(source['inputs'], source_labels,
+                                              tuple(inputs.shape[-2:]), ignore_index)
+        return source_inputs, source_labels, torch.ones_like(weight)
