@@ -157,6 +157,9 @@ def test_seed_curves_and_the_mean_curve_use_the_complete_seeds(curve_stats, curv
     parities = curve_stats.seed_parities(runs, 'labeled_percent', 60.0)
     assert [p.budget for p in parities] == [pytest.approx(0.5), 1.0]
     assert curve_stats.spread_text(parities, '%') == '0.5% to 1% (2 of 2 seeds)'
+    assert curve_stats.spread_text(curve_stats.seed_parities(runs[-1:] + runs[:1],
+                                                             'labeled_percent', 60.0), '%') == (
+        'no seed with every budget yet')
     assert curves.mean_curve(runs, 'labeled_percent') == [(0.25, 45.0), (1.0, 65.0)]
 
 

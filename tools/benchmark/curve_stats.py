@@ -65,7 +65,9 @@ def seed_parities(runs: list[dict], x_key: str, target: float) -> list[Parity]:
 
 def spread_text(parities: list[Parity], unit: str) -> str:
     """The seeds' parities: ``0.28% to 0.35% (3 of 3 seeds)``; those not reached are
-    counted."""
+    counted; ``no seed with every budget yet`` while a campaign fills them in."""
+    if not parities:
+        return 'no seed with every budget yet'
     reached = sorted((p for p in parities if p.budget is not None), key=lambda p: p.budget)
     if not reached:
         return f'0 of {len(parities)} seeds'
