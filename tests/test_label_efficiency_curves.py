@@ -209,4 +209,9 @@ def test_self_training_gain_and_where_labels_stop_paying(curves):
     assert '| LabOR-SPL + ST | 0.05% | -4.00' in text
     # 0.1% still beats self-training alone, 0.05% does not.
     assert 'LabOR-SPL + ST: from 0.1%' in text
-    assert 'LabOR-PPL + ST: at none measured yet' in text
+    assert 'LabOR-PPL + ST: no run at 40 yet' in text
+    one_seed = [r for r in results if r['seed'] == 0]
+    assert 'LabOR-SPL + ST: one seed at 2.2%, no interval yet' in curves.self_training_text(
+        one_seed, alone)
+    below = [dict(r, mIoU=0.0) if r['method'] == 'labor_spl_st' else r for r in results]
+    assert 'LabOR-SPL + ST: not even at 2.2%' in curves.self_training_text(below, alone)

@@ -209,21 +209,24 @@ def self_training_text(results: list[dict], alone: list[dict]) -> str:
     baseline = {r['seed']: r['mIoU'] for r in alone}
     lines += ['', '| against self-training alone (mIoU) | budget | lead, 95% interval | seeds |',
               '|---|---|---|---|']
-    paying: dict[str, float | int | None] = {}
+    paying: dict[str, str] = {}
     for method in (m for m in CURVES if m.endswith(SELF_TRAINED)):
-        paying[method] = None
+        paying[method] = ''
         for budget in sorted(CURVES[method], reverse=True):
             lead = paired_lead(by_seed(method, budget), baseline)
             if lead is None:
+                paying[method] = paying[method] or f'no run at {budget_text(budget)} yet'
                 break
             lines.append(f'| {METHODS[method][1].split(",")[0]} | {budget_text(budget)} | '
                          f'{interval_text(lead)} | {lead[2]} |')
             mean, half, _ = lead
             if half is None or mean - half <= 0:
+                paying[method] = paying[method] or (
+                    f'one seed at {budget_text(budget)}, no interval yet' if half is None
+                    else f'not even at {budget_text(budget)}')
                 break
-            paying[method] = budget
-    found = [f'{METHODS[m][1].split(",")[0]}: from {budget_text(b)}' if b is not None else
-             f'{METHODS[m][1].split(",")[0]}: at none measured yet' for m, b in paying.items()]
+            paying[method] = f'from {budget_text(budget)}'
+    found = [f'{METHODS[m][1].split(",")[0]}: {text}' for m, text in paying.items()]
     return '\n'.join(lines) + ('\n\nWhere labels stop paying (the smallest budget from which '
                                'every larger one beats self-training alone, paired by seed): '
                                + '; '.join(found) + '.')
