@@ -211,7 +211,9 @@ def test_self_training_gain_and_where_labels_stop_paying(curves):
     assert 'LabOR-SPL + ST: from 0.1%' in text
     assert 'LabOR-PPL + ST: no run at 40 yet' in text
     one_seed = [r for r in results if r['seed'] == 0]
-    assert 'LabOR-SPL + ST: one seed at 2.2%, no interval yet' in curves.self_training_text(
-        one_seed, alone)
+    one_seed_text = curves.self_training_text(one_seed, alone)
+    assert 'LabOR-SPL + ST: one seed at 2.2%, no interval yet' in one_seed_text
+    # Every budget's lead is listed, also below the one that ends the walk.
+    assert '| LabOR-SPL + ST | 0.1% | +1.00 (one seed: no interval) | 1 |' in one_seed_text
     below = [dict(r, mIoU=0.0) if r['method'] == 'labor_spl_st' else r for r in results]
     assert 'LabOR-SPL + ST: not even at 2.2%' in curves.self_training_text(below, alone)

@@ -211,12 +211,12 @@ def self_training_text(results: list[dict], alone: list[dict]) -> str:
               '|---|---|---|---|']
     paying: dict[str, str] = {}
     for method in (m for m in CURVES if m.endswith(SELF_TRAINED)):
-        paying[method] = ''
+        paying[method] = ''  # walking down the budgets, until one does not lead
         for budget in sorted(CURVES[method], reverse=True):
             lead = paired_lead(by_seed(method, budget), baseline)
             if lead is None:
                 paying[method] = paying[method] or f'no run at {budget_text(budget)} yet'
-                break
+                continue
             lines.append(f'| {METHODS[method][1].split(",")[0]} | {budget_text(budget)} | '
                          f'{interval_text(lead)} | {lead[2]} |')
             mean, half, _ = lead
@@ -224,8 +224,8 @@ def self_training_text(results: list[dict], alone: list[dict]) -> str:
                 paying[method] = paying[method] or (
                     f'one seed at {budget_text(budget)}, no interval yet' if half is None
                     else f'not even at {budget_text(budget)}')
-                break
-            paying[method] = f'from {budget_text(budget)}'
+            elif not paying[method] or paying[method].startswith('from '):
+                paying[method] = f'from {budget_text(budget)}'
     found = [f'{METHODS[m][1].split(",")[0]}: {text}' for m, text in paying.items()]
     return '\n'.join(lines) + ('\n\nWhere labels stop paying (the smallest budget from which '
                                'every larger one beats self-training alone, paired by seed): '
@@ -253,10 +253,10 @@ def draw_curves(ax, rows: list[dict], methods: list[str], x_key: str) -> None:
 
 def finish_axes(ax, ceilings: list[dict], label: str, ticks: tuple = ()) -> None:
     """Log x axis labelled ``label`` (major ticks at ``ticks`` if given, no minor labels: they
-    overlap), grid and legend, with ``ceilings`` (main-table rows with every target label) as
-    horizontal lines."""
+    overlap), grid and legend, with ``ceilings`` (main-table rows: with every target label,
+    then self-training without any) as horizontal lines."""
     from matplotlib.ticker import NullFormatter, ScalarFormatter
-    for ceiling, style in zip(ceilings, ('--', ':'), strict=False):
+    for ceiling, style in zip(ceilings, ('--', ':', '-.'), strict=False):
         ax.axhline(ceiling['mean'], color='gray', linestyle=style, label=ceiling['name'])
     ax.set_xscale('log')
     if ticks:
@@ -376,6 +376,7 @@ def main() -> None:
     main_rows = summary([r for r in main_runs if r['method'] in ('supervised',
                                                                  'adaptseg_all_labels')])
     full = full_supervision(main_rows)
+    levels = main_rows[::-1] + summary([r for r in main_runs if r['method'] == 'self_training'])
     text = table(rows, full and full['mean'])
     targets = {f'1.00 x {r["name"].lower()}': r['mean'] for r in main_rows[::-1]}
     text += ('\n\n**Labels needed for parity** (interpolated in log labels between the budgets '
@@ -386,9 +387,9 @@ def main() -> None:
              + self_training_text(results, [r for r in main_runs
                                             if r['method'] == 'self_training']))
     (bench / f'{NAME}.md').write_text(text + '\n')
-    plot(rows, main_rows[::-1], bench / f'{NAME}.png')
+    plot(rows, levels, bench / f'{NAME}.png')
     figures = f'![mIoU against labels, per budget]({link(REPO, NAME, f"benchmarks/{NAME}.png")})'
-    if plot_effort(rows, main_rows[::-1], bench / f'{NAME}_effort.png'):
+    if plot_effort(rows, levels, bench / f'{NAME}_effort.png'):
         effort = link(REPO, NAME, f'benchmarks/{NAME}_effort.png')
         figures += f'\n\n![mIoU against annotation effort]({effort})'
     print(text)
