@@ -215,5 +215,8 @@ def test_self_training_gain_and_where_labels_stop_paying(curves):
     assert 'LabOR-SPL + ST: one seed at 2.2%, no interval yet' in one_seed_text
     # Every budget's lead is listed, also below the one that ends the walk.
     assert '| LabOR-SPL + ST | 0.1% | +1.00 (one seed: no interval) | 1 |' in one_seed_text
+    # A budget without runs ends the walk: 0.1% below it does not count.
+    gap = [r for r in results if (r['method'], r['budget']) != ('labor_spl_st', 0.0025)]
+    assert 'LabOR-SPL + ST: from 2.2%' in curves.self_training_text(gap, alone)
     below = [dict(r, mIoU=0.0) if r['method'] == 'labor_spl_st' else r for r in results]
     assert 'LabOR-SPL + ST: not even at 2.2%' in curves.self_training_text(below, alone)

@@ -211,21 +211,21 @@ def self_training_text(results: list[dict], alone: list[dict]) -> str:
               '|---|---|---|---|']
     paying: dict[str, str] = {}
     for method in (m for m in CURVES if m.endswith(SELF_TRAINED)):
-        paying[method] = ''  # walking down the budgets, until one does not lead
+        lowest, stop = None, ''  # walking down the budgets; ``stop`` says why the walk ended
         for budget in sorted(CURVES[method], reverse=True):
             lead = paired_lead(by_seed(method, budget), baseline)
             if lead is None:
-                paying[method] = paying[method] or f'no run at {budget_text(budget)} yet'
+                stop = stop or f'no run at {budget_text(budget)} yet'
                 continue
             lines.append(f'| {METHODS[method][1].split(",")[0]} | {budget_text(budget)} | '
                          f'{interval_text(lead)} | {lead[2]} |')
             mean, half, _ = lead
             if half is None or mean - half <= 0:
-                paying[method] = paying[method] or (
-                    f'one seed at {budget_text(budget)}, no interval yet' if half is None
-                    else f'not even at {budget_text(budget)}')
-            elif not paying[method] or paying[method].startswith('from '):
-                paying[method] = f'from {budget_text(budget)}'
+                stop = stop or (f'one seed at {budget_text(budget)}, no interval yet'
+                                if half is None else f'not even at {budget_text(budget)}')
+            elif not stop:
+                lowest = budget
+        paying[method] = f'from {budget_text(lowest)}' if lowest is not None else stop
     found = [f'{METHODS[m][1].split(",")[0]}: {text}' for m, text in paying.items()]
     return '\n'.join(lines) + ('\n\nWhere labels stop paying (the smallest budget from which '
                                'every larger one beats self-training alone, paired by seed): '
@@ -376,7 +376,8 @@ def main() -> None:
     main_rows = summary([r for r in main_runs if r['method'] in ('supervised',
                                                                  'adaptseg_all_labels')])
     full = full_supervision(main_rows)
-    levels = main_rows[::-1] + summary([r for r in main_runs if r['method'] == 'self_training'])
+    alone = [r for r in main_runs if r['method'] == 'self_training']
+    levels = main_rows[::-1] + summary(alone)
     text = table(rows, full and full['mean'])
     targets = {f'1.00 x {r["name"].lower()}': r['mean'] for r in main_rows[::-1]}
     text += ('\n\n**Labels needed for parity** (interpolated in log labels between the budgets '
@@ -384,8 +385,7 @@ def main() -> None:
              + parity_text(results, targets)
              + '\n\n**LabOR\'s lead per budget** (paired by seed):\n\n' + lead_text(results)
              + '\n\n**Self-training** (`_base_/labor/self-training_synth.py`):\n\n'
-             + self_training_text(results, [r for r in main_runs
-                                            if r['method'] == 'self_training']))
+             + self_training_text(results, alone))
     (bench / f'{NAME}.md').write_text(text + '\n')
     plot(rows, levels, bench / f'{NAME}.png')
     figures = f'![mIoU against labels, per budget]({link(REPO, NAME, f"benchmarks/{NAME}.png")})'
