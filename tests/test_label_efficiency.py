@@ -312,6 +312,14 @@ def test_a_hook_option_ablation_is_named_in_its_table(harness, repo, monkeypatch
         root / 'configs' / 'labor' / 'README.md').read_text()
 
 
+def test_a_budget_ablation_drops_the_budget_from_the_methods_name(harness, repo, monkeypatch):
+    main, root = repo
+    monkeypatch.setitem(harness.METHODS, 'source_only', ('spl_synth', 'LabOR-SPL, 2.2%'))
+    main('--seeds', '0', '--tag', 'x3', '--hook-options', 'ActiveSelectionHook.budget=0.001')
+    table = (root / 'benchmarks' / 'label_efficiency_x3.md').read_text()
+    assert '| LabOR-SPL | 12.50 ± 0.00 | 1 |' in table and '2.2%' not in table
+
+
 def test_the_metafile_lists_every_config_with_its_measured_result(harness, repo):
     """MMSeg's metafile and the per-config section come from the main table's rows: a trained
     config gets its mIoU, one never trained (GTA5 -> Cityscapes) is listed without results."""

@@ -193,6 +193,25 @@ def test_the_lead_table_shows_the_labels_each_side_spent(curves):
                                     '0.25% / 0.14% |']
 
 
+def test_the_lead_text_says_where_labor_is_not_ahead(curves):
+    def runs(method, values):  # budget -> mIoU of each seed
+        return [dict(method=method, budget=b, seed=s, mIoU=v, points_per_image=b)
+                for b, seeds in values.items() for s, v in enumerate(seeds)]
+    results = (runs('labor_ppl_st', {2: (50.0, 51.0, 52.0), 5: (50.0, 50.0, 50.0),
+                                     10: (60.0,)})
+               + runs('random_points_st', {2: (40.0, 41.0, 42.0), 5: (51.0, 49.0, 50.5),
+                                           10: (61.0,)})
+               + runs('ripu_pixels_st', {2: (55.0, 56.5, 57.0)}))
+    said = curves.lead_text(results).splitlines()[-1]
+    assert said.startswith('Where LabOR is not shown ahead')
+    assert 'LabOR-PPL + ST - Random points + ST at 2' not in said  # +10 on every seed
+    assert 'LabOR-PPL + ST - Random points + ST at 5 (-0.17, not shown either way)' in said
+    assert 'LabOR-PPL + ST - Random points + ST at 10 (-1.00, one seed, no interval)' in said
+    assert 'LabOR-PPL + ST - RIPU pixels + ST at 2 (-5.17, behind)' in said
+    ahead = [r for r in results if r['method'] != 'ripu_pixels_st' and r['budget'] == 2]
+    assert curves.lead_text(ahead).endswith('does not lie above 0): none.')
+
+
 def test_self_training_gain_and_where_labels_stop_paying(curves):
     def runs(method, values):  # budget -> mIoU of seeds 0, 1, 2
         return [dict(method=method, budget=b, seed=s, mIoU=m + s * 0.1)

@@ -456,6 +456,8 @@ def main() -> None:
                     record_finished()
     results, stale_runs = record_finished()
     rows = summary(results)
+    if any(key.endswith('.budget') for key in args.ablation.get('hook_options', {})):
+        rows = [{**r, 'name': r['name'].split(',')[0]} for r in rows]  # the name's is not theirs
     full = full_supervision(rows)
     text = ''
     if args.ablation:

@@ -152,9 +152,11 @@ def parity_text(results: list[dict], targets: dict[str, float]) -> str:
 def lead_text(results: list[dict]) -> str:
     """Markdown: LabOR's mIoU lead over random and RIPU at each budget, mean over the seeds
     both have, with its 95% interval (Student's t, paired by seed), and the labels each side
-    spent (a method may spend less than its budget: RIPU's whole windows)."""
+    spent (a method may spend less than its budget: RIPU's whole windows); then, in words,
+    every budget where LabOR is not shown ahead (the interval does not lie above 0)."""
     lines = ["| LabOR's lead (mIoU) | budget | lead, 95% interval | seeds | labels spent "
              "(LabOR / other) |", '|---|---|---|---|---|']
+    not_ahead = []
     for labor, others in PAIRS.items():
         x_key, unit = labels_axis(labor)
         for other in others:
@@ -170,10 +172,16 @@ def lead_text(results: list[dict]) -> str:
                 spent = ' / '.join(
                     f'{statistics.mean(side[s][x_key] for s in side if s in other_side):.3g}'
                     f'{unit}' for side, other_side in ((mine, theirs), (theirs, mine)))
-                lines.append(f'| {METHODS[labor][1].split(",")[0]} - '
-                             f'{METHODS[other][1].split(",")[0]} | {shown} | {interval} | '
-                             f'{seeds} | {spent} |')
-    return '\n'.join(lines)
+                pair = f'{METHODS[labor][1].split(",")[0]} - {METHODS[other][1].split(",")[0]}'
+                lines.append(f'| {pair} | {shown} | {interval} | {seeds} | {spent} |')
+                mean, half, _ = lead
+                if half is None or mean - half <= 0:
+                    verdict = ('one seed, no interval' if half is None else
+                               'behind' if mean + half < 0 else 'not shown either way')
+                    not_ahead.append(f'{pair} at {shown} ({mean:+.2f}, {verdict})')
+    return '\n'.join(lines) + ('\n\nWhere LabOR is not shown ahead (its interval paired by '
+                               'seed does not lie above 0): ' + ('; '.join(not_ahead) or 'none')
+                               + '.')
 
 
 def interval_text(lead: tuple[float, float | None, int]) -> str:
