@@ -5,6 +5,8 @@ import math
 import pytest
 import torch
 
+from labor_mmseg.labeling.oracles.base import Oracle, RoundRequest
+from labor_mmseg.labeling.selection_round import SelectionRound
 from labor_mmseg.selection import (
     budget_in_pixels,
     class_argmax,
@@ -546,3 +548,34 @@ def test_a_round_spends_its_budget_where_the_heads_agree_everywhere(strategy):
     assert int(mask.sum()) == 5 and not (mask & labeled).any()
     entropy = -(prob * prob.log()).sum(0)
     assert entropy[mask].min() >= entropy[~mask & ~labeled].max()
+
+
+class _NoOneToAsk(Oracle):
+    person = True
+
+    def ask(self, request):
+        raise AssertionError(f'asked round {request.number} with {len(request.queries)} queries')
+
+
+@pytest.mark.parametrize('strategy', ['random', 'ripu_pixels', 'ppl', 'spl'])
+def test_a_budget_smaller_than_the_rounds_buys_in_the_last_rounds(strategy, tmp_path):
+    """2 points over 5 rounds: shares 0, 0, 0, 1, 1. A round whose share is 0 picks nothing
+    (the strategies refuse a budget of 0) and asks no one, not even a person."""
+    cfg = dict(block_radius=1) if strategy == 'ripu_pixels' else None  # RIPU's 32 on 6 x 7
+    selection = SelectionRound(strategy=strategy, budget=2, num_rounds=5, seed=0,
+                               strategy_cfg=cfg)
+    labeled = torch.zeros(6, 7, dtype=torch.bool)
+    spent = []
+    for round_idx in range(5):
+        prob1, prob2 = random_pair(3, 6, 7, seed=round_idx, noise=0.5)
+        picked = selection.select(prob1, prob2, round_idx, 0, labeled)
+        labeled |= picked
+        spent.append(int(picked.sum()))
+    assert spent == [0, 0, 0, 1, 1]
+    selection.set_oracle(_NoOneToAsk(), 'oracle')
+    empty = RoundRequest(run_id='run', round_idx=0, iteration=500, strategy=strategy,
+                         queries={}, proposals={}, image_paths={}, label_paths={},
+                         classes=['a', 'b', 'c'], palette=[[0, 0, 0]] * 3,
+                         query_dir=tmp_path / 'round_1')
+    assert selection.ask(empty) == {}
+    assert not (tmp_path / 'round_1').exists()  # nothing saved for a person either

@@ -135,6 +135,8 @@ class SelectionRound:
             kwargs['generator'] = self.generator(round_idx, idx, prob1.device)
         budget = self.image_budget(prob1.shape[1] * prob1.shape[2], round_idx,
                                    None if labeled is None else int(labeled.sum()))
+        if budget == 0:  # a budget smaller than the rounds (2 points over 5): later rounds buy
+            return torch.zeros(prob1.shape[1:], dtype=torch.bool, device=prob1.device)
         return self.strategy(prob1, prob2, budget, labeled=labeled, **kwargs)
 
     def set_oracle(self, oracle: str | dict | Oracle, field: str) -> None:
@@ -189,7 +191,10 @@ class SelectionRound:
 
     def ask(self, request: RoundRequest) -> dict[str, np.ndarray]:
         """The oracle's answers (:meth:`~.oracles.Oracle.ask`); a person's oracle gets the
-        round's queries saved first (:func:`save_request`)."""
+        round's queries saved first (:func:`save_request`). A round without a query asks no
+        one."""
+        if not request.queries:
+            return {}
         if self.oracle.person:
             save_request(request, self.store)
         return self.oracle.ask(request)

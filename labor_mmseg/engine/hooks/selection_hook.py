@@ -322,8 +322,10 @@ class ActiveSelectionHook(Hook):
                 'pixels picked lie in B\'s inconsistency mask (where its heads agree on more '
                 'pixels than a round\'s share, SPL and PPL take the most discrepant of the rest)')
         if not entry['queried']:
-            runner.logger.warning(f'selection round {round_idx + 1} bought nothing: no target '
-                                  'pixel was left unlabeled, or the strategy picked none')
+            runner.logger.warning(
+                f'selection round {round_idx + 1} bought nothing: no target pixel was left '
+                'unlabeled, its share of a budget smaller than the rounds was 0, or the '
+                'strategy picked none')
         self._write_report(runner)
         return None
 
