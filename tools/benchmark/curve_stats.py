@@ -91,3 +91,10 @@ def paired_lead(mine: dict[int, float], other: dict[int, float],
     half = (stats.t.ppf(0.5 + confidence / 2, len(diffs) - 1) * statistics.stdev(diffs)
             / math.sqrt(len(diffs)))
     return mean, float(half), len(diffs)
+
+
+def shown_ahead(lead: tuple[float, float | None, int]) -> bool:
+    """Whether a :func:`paired_lead` is shown above 0: an interval (two seeds or more) whose
+    lower end is above 0."""
+    mean, half, _ = lead
+    return half is not None and mean - half > 0

@@ -81,6 +81,14 @@ METHODS = {
     'ripu_pixels_st': ('ripu-pixels-st_synth', 'RIPU pixels + ST, 40/image'),
     'labor_ppl_st': ('ppl-st_synth', 'LabOR-PPL + ST, 40/image'),
 }
+
+
+def method_name(method: str) -> str:
+    """``method``'s name without the main table's budget (``'LabOR-SPL, 2.2%'`` ->
+    ``'LabOR-SPL'``): for rows whose budget is another or shown in its own column."""
+    return METHODS[method][1].split(',')[0]
+
+
 # Methods trained with every target label: the ceiling of LabOR's recipe, and target only.
 ALL_LABELS = ('adaptseg_all_labels', 'supervised')
 
@@ -457,7 +465,7 @@ def main() -> None:
     results, stale_runs = record_finished()
     rows = summary(results)
     if any(key.endswith('.budget') for key in args.ablation.get('hook_options', {})):
-        rows = [{**r, 'name': r['name'].split(',')[0]} for r in rows]  # the name's is not theirs
+        rows = [{**r, 'name': method_name(r['method'])} for r in rows]
     full = full_supervision(rows)
     text = ''
     if args.ablation:

@@ -24,13 +24,20 @@ import statistics
 from pathlib import Path
 
 import torch
-from curve_stats import paired_lead, parity, ratio_text, seed_parities, spread_text
+from curve_stats import (
+    paired_lead,
+    parity,
+    ratio_text,
+    seed_parities,
+    shown_ahead,
+    spread_text,
+)
 from label_efficiency import (  # beside this script
-    METHODS,
     REPO,
     effort_cell,
     full_supervision,
     load_record,
+    method_name,
     run,
     run_key,
     summary,
@@ -94,9 +101,8 @@ def table(rows: list[dict], full: float | None) -> str:
              '% target pixels labeled | points / image | clicks / image (est. time) |',
              '|---|---|---|---|---|---|---|---|']
     for r in rows:
-        budget = f'{100 * r["budget"]:g}%' if isinstance(r['budget'], float) else r['budget']
         ratio = f'{r["mean"] / full:.2f}' if full else 'n/a'
-        lines.append(f'| {METHODS[r["method"]][1].split(",")[0]} | {budget} | {r["mean"]:.2f} '
+        lines.append(f'| {method_name(r["method"])} | {budget_text(r["budget"])} | {r["mean"]:.2f} '
                      f'± {r["std"]:.2f} | {r["seeds"]} | {ratio} | {r["labeled_percent"]:.2f} '
                      f'| {r["points_per_image"]:.0f} | {effort_cell(r)} |')
     return '\n'.join(lines)
@@ -137,13 +143,12 @@ def parity_text(results: list[dict], targets: dict[str, float]) -> str:
             found[method, name] = parity(points, value)
             cells.append(f'{found[method, name].text(unit)}; seeds: '
                          f'{spread_text(seed_parities(runs, x_key, value), unit)}')
-        lines.append(f'| {METHODS[method][1].split(",")[0]} | ' + ' | '.join(cells) + ' |')
+        lines.append(f'| {method_name(method)} | ' + ' | '.join(cells) + ' |')
     lines += ['', f'| LabOR needs k x the labels of | {head} |', '|---|' + '---|' * len(targets)]
     for labor, others in PAIRS.items():
         for other in others:
             if all((m, n) in found for m in (labor, other) for n in targets):
-                lines.append(f'| {METHODS[labor][1].split(",")[0]} / '
-                             f'{METHODS[other][1].split(",")[0]} | ' + ' | '.join(
+                lines.append(f'| {method_name(labor)} / {method_name(other)} | ' + ' | '.join(
                                  ratio_text(found[labor, n], found[other, n]) for n in targets)
                              + ' |')
     return '\n'.join(lines)
@@ -172,10 +177,10 @@ def lead_text(results: list[dict]) -> str:
                 spent = ' / '.join(
                     f'{statistics.mean(side[s][x_key] for s in side if s in other_side):.3g}'
                     f'{unit}' for side, other_side in ((mine, theirs), (theirs, mine)))
-                pair = f'{METHODS[labor][1].split(",")[0]} - {METHODS[other][1].split(",")[0]}'
+                pair = f'{method_name(labor)} - {method_name(other)}'
                 lines.append(f'| {pair} | {shown} | {interval} | {seeds} | {spent} |')
                 mean, half, _ = lead
-                if half is None or mean - half <= 0:
+                if not shown_ahead(lead):
                     verdict = ('one seed, no interval' if half is None else
                                'behind' if mean + half < 0 else 'not shown either way')
                     not_ahead.append(f'{pair} at {shown} ({mean:+.2f}, {verdict})')
@@ -212,7 +217,7 @@ def self_training_text(results: list[dict], alone: list[dict]) -> str:
         for budget in CURVES[method]:
             if budget in CURVES[base] and (
                     lead := paired_lead(by_seed(method, budget), by_seed(base, budget))):
-                lines.append(f'| {METHODS[base][1].split(",")[0]} | {budget_text(budget)} | '
+                lines.append(f'| {method_name(base)} | {budget_text(budget)} | '
                              f'{interval_text(lead)} | {lead[2]} |')
     baseline = {r['seed']: r['mIoU'] for r in alone}
     lines += ['', '| against self-training alone (mIoU) | budget | lead, 95% interval | seeds |',
@@ -225,16 +230,15 @@ def self_training_text(results: list[dict], alone: list[dict]) -> str:
             if lead is None:
                 stop = stop or f'no run at {budget_text(budget)} yet'
                 continue
-            lines.append(f'| {METHODS[method][1].split(",")[0]} | {budget_text(budget)} | '
+            lines.append(f'| {method_name(method)} | {budget_text(budget)} | '
                          f'{interval_text(lead)} | {lead[2]} |')
-            mean, half, _ = lead
-            if half is None or mean - half <= 0:
+            if not shown_ahead(lead):
                 stop = stop or (f'one seed at {budget_text(budget)}, no interval yet'
-                                if half is None else f'not even at {budget_text(budget)}')
+                                if lead[1] is None else f'not even at {budget_text(budget)}')
             elif not stop:
                 lowest = budget
         paying[method] = f'from {budget_text(lowest)}' if lowest is not None else stop
-    found = [f'{METHODS[m][1].split(",")[0]}: {text}' for m, text in paying.items()]
+    found = [f'{method_name(m)}: {text}' for m, text in paying.items()]
     return '\n'.join(lines) + ('\n\nWhere labels stop paying (the smallest budget from which '
                                'every larger one beats self-training alone, paired by seed): '
                                + '; '.join(found) + '.')
@@ -253,7 +257,7 @@ def draw_curves(ax, rows: list[dict], methods: list[str], x_key: str) -> None:
         base = method.removesuffix(SELF_TRAINED)
         color = f'C{list(CURVES).index(base)}'
         ax.plot(x, mean, 'o--' if base != method else 'o-', color=color,
-                label=METHODS[method][1].split(',')[0])
+                label=method_name(method))
         ax.fill_between(x, [m - r['std'] for m, r in zip(mean, points, strict=True)],
                         [m + r['std'] for m, r in zip(mean, points, strict=True)],
                         color=color, alpha=0.2)
