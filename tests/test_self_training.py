@@ -192,7 +192,8 @@ def layered(config: str, tmp_path) -> Config:
     """``config`` with the self-training layer, composed as a user composes it."""
     path = tmp_path / 'with_self_training.py'
     path.write_text(f"_base_ = ['{config}', '{REPO}/configs/_base_/labor/self-training_synth.py']\n"
-                    'model = _base_.with_self_training\n')
+                    'model = _base_.with_self_training\n'
+                    'train_dataloader = _base_.with_rare_class_sampling\n')
     return Config.fromfile(path)
 
 
@@ -207,6 +208,8 @@ def test_the_layer_combines_with_methods_and_zoo_models(config, tiny_benchmark, 
     assert cfg.model.self_training.type == 'MeanTeacher' and cfg.model.discriminator
     runner, recorder = round_check_run(cfg, tiny_benchmark, tmp_path / 'run')
     runner.train()
+    # The source image of each pair is drawn by rare class sampling (DAFormer Eq. 7).
+    assert isinstance(runner.train_dataloader.dataset.rare_class_sampling, RareClassSampling)
     store = runner.work_dir + '/label_store/manifest.json'
     assert '"queried"' in open(store).read()
     mixed = [k for k in recorder.outputs[-1] if k.startswith('mix.') and 'loss' in k]

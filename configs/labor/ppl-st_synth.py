@@ -1,5 +1,6 @@
-# LabOR-PPL with self-training (a mean teacher and ClassMix,
+# LabOR-PPL with self-training (a mean teacher, ClassMix and rare class sampling,
 # _base_/labor/self-training_synth.py) on the synthetic benchmark, the tiny DeepLab-v2 as A;
 # the budget and rounds of ppl_synth.py.
 _base_ = ['./ppl_synth.py', '../_base_/labor/self-training_synth.py']
 model = _base_.with_self_training
+train_dataloader = _base_.with_rare_class_sampling

@@ -2,3 +2,4 @@
 # with a mean teacher and ClassMix.
 _base_ = ['./adaptseg_gta2cs.py', '../_base_/labor/self-training_gta2cs.py']
 model = _base_.with_self_training
+train_dataloader = _base_.with_rare_class_sampling

@@ -2,3 +2,4 @@
 # recipe with a mean teacher and ClassMix; the tiny DeepLab-v2 as A.
 _base_ = ['./adaptseg_synth.py', '../_base_/labor/self-training_synth.py']
 model = _base_.with_self_training
+train_dataloader = _base_.with_rare_class_sampling
