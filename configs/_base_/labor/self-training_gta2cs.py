@@ -5,7 +5,7 @@
 # and blur, and A learns these mixed labels beside what the method teaches it (source labels,
 # the bought labels, AdaptSeg's D). The source image paired with each target image is drawn by
 # rare class sampling (DAFormer Eq. 7). B reads the teacher (docs/design.md). Turn it on in
-# any LabOR config (method, baseline or zoo model); drop the second line to keep the source in
+# any LabOR config (method, baseline or zoo model); drop the last line to keep the source in
 # the sampler's order:
 #
 #   _base_ = ['./spl_gta2cs.py', '../_base_/labor/self-training_gta2cs.py']
