@@ -123,6 +123,38 @@ def test_a_retrain_leaves_the_main_tables_points_to_the_main_table(curves):
         (0.005, 'the code changed')]
 
 
+def test_a_point_at_the_main_tables_budget_fills_the_main_table(curves, monkeypatch):
+    """Trained once by the curves, a run with a main config's key is the main table's too;
+    retrained by the main table (recorded there yet or not), the curves' copy never comes
+    back."""
+    harness = sys.modules['label_efficiency']
+    monkeypatch.setattr(harness, 'benchmark_is_current', lambda data_root: True)
+    monkeypatch.setattr(harness, 'plot', lambda rows, path: path.write_bytes(b'png'))
+    main_record = curves.root / 'benchmarks' / 'label_efficiency.json'
+
+    def main_table(seed: str, *argv: str) -> list[dict]:
+        monkeypatch.setattr(sys, 'argv', [
+            'label_efficiency.py', '--no-readme', '--methods', 'labor_spl', '--seeds', seed,
+            '--work-dir', str(curves.root / 'work_dirs' / 'main'), *argv])
+        harness.main()
+        return sorted(json.loads(main_record.read_text())['runs'], key=lambda r: r['seed'])
+
+    curves.main_('--methods', 'labor_spl', '--seeds', '0', '1', '--budgets', '0.022')
+    points = sorted(json.loads((curves.root / 'benchmarks' / 'label_efficiency_curves.json')
+                               .read_text())['runs'], key=lambda r: r['seed'])
+    retrained = main_table('0', '--retrain', 'the code changed')  # never recorded here yet
+    assert retrained[1] == harness.without_budget(points[1])  # adopted: not trained again
+    assert len(curves.calls) == 3 and retrained[0]['finished'] != points[0]['finished']
+    stale = json.loads(main_record.read_text())['stale_runs']
+    assert [r['finished'] for r in stale] == [points[0]['finished']]
+    assert main_table('0', '--finished-only') == retrained  # the curves' copy stays retired
+    shutil.rmtree(curves.root / 'work_dirs')
+    curves.main_('--finished-only')
+    record = json.loads((curves.root / 'benchmarks' / 'label_efficiency_curves.json').read_text())
+    assert sorted(r['finished'] for r in record['runs']) == sorted(
+        r['finished'] for r in retrained)
+
+
 @pytest.fixture
 def curve_stats():
     return load_script('tools/benchmark/curve_stats.py')

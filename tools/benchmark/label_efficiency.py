@@ -20,6 +20,8 @@ run finishes (``benchmarks/label_efficiency.json``, committed): a run recorded t
 current config counts as finished where its work dir is gone (another machine, a fresh
 clone), so the table survives its work dirs and is never rebuilt from a part of its runs.
 Recorded runs of an older config move to the JSON's ``stale_runs``, kept as they were.
+A run the curves record (``label_efficiency_curves.json``) holds with a current config's key
+counts here too, so a point trained once at the table's budget fills both tables.
 
 An ablation changes every method's config and gets a name: its runs go to
 work_dirs/label_efficiency_<tag>/, its table to benchmarks/label_efficiency_<tag>.{json,md,png}
@@ -48,7 +50,14 @@ from pathlib import Path
 import metafile  # beside this script
 import torch
 from mmengine.config import Config, DictAction
-from readme_sections import HEADLINE, RESULTS_README, check_section, link, update_section
+from readme_sections import (
+    HEADLINE,
+    RESULTS_README,
+    check_section,
+    link,
+    miou_text,
+    update_section,
+)
 
 import labor_mmseg  # noqa: F401  (registers components)
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
@@ -136,6 +145,8 @@ def method_config(method: str, seed: int, ablation: dict | None = None) -> tuple
 
 
 RUN_FIELDS = {'method', 'seed', 'mIoU', 'labeled_percent', 'points_per_image', 'config_digest'}
+# Records of other campaigns whose runs may be this table's runs (same method, seed, config).
+SHARED_RECORDS = ('label_efficiency_curves.json',)
 
 
 def run_key(entry: dict) -> tuple[str, int, str]:
@@ -164,6 +175,32 @@ def load_record(path: Path) -> tuple[list[dict], list[dict]]:
     return [entry for entry in runs if entry not in gone], stale
 
 
+def without_budget(entry: dict) -> dict:
+    """A curve point as the table it shares runs with records it (the budget is the config's)."""
+    return {k: v for k, v in entry.items() if k != 'budget'}
+
+
+def shared_runs(bench: Path, recorded: list[dict], stale_runs: list[dict],
+                ablation: dict | None = None) -> list[dict]:
+    """Runs of :data:`SHARED_RECORDS` in ``bench`` that count for a table recording
+    ``recorded`` and ``stale_runs``: those with the key of a current config (with
+    ``ablation``), less the table's own and those it superseded."""
+    own = {run_key(r) for r in recorded}
+    gone = superseded(stale_runs)
+    digests: dict[tuple[str, int], str] = {}
+    shared = []
+    for name in SHARED_RECORDS:
+        for entry in map(without_budget, load_record(bench / name)[0]):
+            key = entry['method'], entry['seed']
+            if entry['method'] not in METHODS or key + (entry['config_digest'],) in own:
+                continue
+            if key not in digests:
+                digests[key] = config_digest(method_config(*key, ablation)[2])
+            if entry['config_digest'] == digests[key] and entry not in gone + shared:
+                shared.append(entry)
+    return shared
+
+
 def superseded(stale_runs: list[dict]) -> list[dict]:
     """The runs that :func:`supersede` retired, as they were recorded (a run trained since
     differs: its ``finished`` time)."""
@@ -186,8 +223,9 @@ def settle(record: Path, results: list[dict], stale_runs: list[dict]) -> tuple[l
 
 def supersede(record: Path, runs: list[dict], reason: str,
               work_dir_of: Callable[[dict], Path]) -> tuple[list[dict], list[dict]]:
-    """Retire ``runs`` (entries of ``record``) to train them again after a change that their
-    config digest cannot see (the code's, not the config's).
+    """Retire ``runs`` (entries of ``record``, or runs it counts from a shared record) to
+    train them again after a change that their config digest cannot see (the code's, not the
+    config's).
 
     Each moves to the record's ``stale_runs`` marked ``superseded: reason``, and the file is
     rewritten now, so a retrain cut short resumes later as any unfinished run. A work dir
@@ -196,10 +234,12 @@ def supersede(record: Path, runs: list[dict], reason: str,
     counts.
     Returns the record's new ``(runs, stale_runs)``.
     """
-    content = json.loads(record.read_text())
+    content = json.loads(record.read_text()) if record.is_file() else {'runs': []}
     keys = {run_key(entry) for entry in runs}
+    retired = [entry for entry in content['runs'] if run_key(entry) in keys]
+    retired += [entry for entry in runs if run_key(entry) not in map(run_key, retired)]
     content['stale_runs'] = content.get('stale_runs', []) + [
-        {**entry, 'superseded': reason} for entry in content['runs'] if run_key(entry) in keys]
+        {**entry, 'superseded': reason} for entry in retired]
     content['runs'] = [entry for entry in content['runs'] if run_key(entry) not in keys]
     write_atomic(record, json.dumps(content, indent=2).encode())
     for entry in runs:
@@ -347,8 +387,8 @@ def table(rows: list[dict], full: float | None) -> str:
     for r in rows:
         ratio = f'{r["mean"] / full:.2f}' if full else 'n/a'
         points = 'all' if r['method'] in ALL_LABELS else f'{r["points_per_image"]:.0f}'
-        lines.append(f'| {r["name"]} | {r["mean"]:.2f} ± {r["std"]:.2f} | {r["seeds"]} | '
-                     f'{ratio} | {r["labeled_percent"]:.2f} | {points} | {effort_cell(r)} |')
+        lines.append(f'| {r["name"]} | {miou_text(r)} | {r["seeds"]} | {ratio} | '
+                     f'{r["labeled_percent"]:.2f} | {points} | {effort_cell(r)} |')
     return '\n'.join(lines)
 
 
@@ -368,7 +408,7 @@ def headline(rows: list[dict], full: float | None) -> str:
         if row is None:
             return '- | -'
         ratio = f'{row["mean"] / full:.2f}' if full else 'n/a'
-        return f'{row["mean"]:.2f} ± {row["std"]:.2f} ({row["seeds"]}) | {ratio}'
+        return f'{miou_text(row)} ({row["seeds"]}) | {ratio}'
 
     lines = ['| method | target mIoU (seeds) | x full supervision | with self-training | '
              'x full supervision |', '|---|---|---|---|---|']
@@ -446,11 +486,14 @@ def main() -> None:
     bench = REPO / 'benchmarks'
     record = bench / f'{name}.json'
     recorded, stale_runs = load_record(record)
-    if args.retrain and not args.finished_only and record.is_file():
+    recorded += shared_runs(bench, recorded, stale_runs, args.ablation)
+    retired = [r for r in recorded if r['method'] in args.methods and r['seed'] in args.seeds]
+    if args.retrain and not args.finished_only and retired:
         recorded, stale_runs = supersede(
-            record, [r for r in recorded if r['method'] in args.methods
-                     and r['seed'] in args.seeds], args.retrain,
+            record, retired, args.retrain,
             lambda entry: out_root / entry['method'] / f'seed{entry["seed"]}')
+        recorded += shared_runs(bench, recorded, stale_runs, args.ablation)
+
     def record_finished() -> tuple[list[dict], list[dict]]:
         return write_record(record, finished_results(out_root, args.ablation, recorded),
                             recorded, stale_runs, summary, **args.ablation)

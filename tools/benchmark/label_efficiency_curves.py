@@ -43,9 +43,10 @@ from label_efficiency import (  # beside this script
     summary,
     supersede,
     superseded,
+    without_budget,
     write_record,
 )
-from readme_sections import check_section, link, update_section
+from readme_sections import check_section, link, miou_text, update_section
 
 from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
 from labor_mmseg.labeling.effort import SECONDS_PER_CLICK
@@ -102,8 +103,8 @@ def table(rows: list[dict], full: float | None) -> str:
              '|---|---|---|---|---|---|---|---|']
     for r in rows:
         ratio = f'{r["mean"] / full:.2f}' if full else 'n/a'
-        lines.append(f'| {method_name(r["method"])} | {budget_text(r["budget"])} | {r["mean"]:.2f} '
-                     f'± {r["std"]:.2f} | {r["seeds"]} | {ratio} | {r["labeled_percent"]:.2f} '
+        lines.append(f'| {method_name(r["method"])} | {budget_text(r["budget"])} | '
+                     f'{miou_text(r)} | {r["seeds"]} | {ratio} | {r["labeled_percent"]:.2f} '
                      f'| {r["points_per_image"]:.0f} | {effort_cell(r)} |')
     return '\n'.join(lines)
 
@@ -355,7 +356,7 @@ def main() -> None:
     main_runs, main_stale = load_record(bench / 'label_efficiency.json')
     gone = superseded(main_stale)  # the main table's runs it retired: not points either
     recorded, stale_runs = load_record(record)
-    recorded = [r for r in recorded if {k: v for k, v in r.items() if k != 'budget'} not in gone]
+    recorded = [r for r in recorded if without_budget(r) not in gone]
     known = main_runs + recorded  # the main table owns its runs: its record comes first
     out_root = Path(args.work_dir)
     if args.retrain and not args.finished_only and record.is_file():

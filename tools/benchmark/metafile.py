@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 from mmengine.config import Config
-from readme_sections import RESULTS_README, link, update_section
+from readme_sections import RESULTS_README, link, miou_text, update_section
 
 METAFILE = Path('configs') / 'labor' / 'metafile.yaml'
 SECTION = 'configs'
@@ -124,7 +124,7 @@ def section(repo: Path, configs: list[dict], results: dict[str, dict]) -> str:
              '|---|---|---|---|---:|---|---:|']
     for c in trained:
         row = results.get(c['config'].stem)
-        miou = f'{row["mean"]:.2f} ± {row["std"]:.2f}' if row else '-'
+        miou = miou_text(row) if row else '-'
         lines.append(f'{cells(repo, c)} {miou} | {row["seeds"] if row else "-"} |')
     lines += ['', 'GTA5 -> Cityscapes (not trained here: no GPU, no dataset; no results):', '',
               '| config | method | A | labels | iterations |', '|---|---|---|---|---:|']

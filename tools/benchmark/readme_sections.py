@@ -14,6 +14,11 @@ HEADLINE = 'label_efficiency_headline'  # label_efficiency.py's short table
 TOP_SECTIONS = frozenset({HEADLINE})  # sections of the top-level README
 
 
+def miou_text(row: dict) -> str:
+    """A row's mean mIoU, with its std over seeds where there are several (one has none)."""
+    return f'{row["mean"]:.2f} ± {row["std"]:.2f}' if row['seeds'] > 1 else f'{row["mean"]:.2f}'
+
+
 def section_file(repo: str | Path, name: str) -> Path:
     """The file under ``repo`` that holds section ``name``: the top-level README for the
     headline, ``configs/labor/README.md`` for every other section."""
