@@ -279,30 +279,33 @@ def test_rare_class_counts_are_kept_and_only_changed_maps_read_again(tiny_benchm
 
     from labor_mmseg.datasets import rare_class_sampling
     data = tmp_path / 'gta'
-    shutil.copytree(tiny_benchmark / 'gta', data)
+    shutil.copytree(tiny_benchmark / 'gta', data,
+                    ignore=shutil.ignore_patterns('rare_class_counts.json'))  # other tests'
     source = build_dataset(dict(type='GTADataset', data_root=str(data), pipeline=[]), 'source')
     expected = class_pixel_counts(source, 19)
     imread, reads, logged = mmcv.imread, [], []
     monkeypatch.setattr(mmcv, 'imread', lambda path, **kw: reads.append(path) or imread(
         path, **kw))
     monkeypatch.setattr(rare_class_sampling, 'print_log', lambda msg, *a, **kw: logged.append(msg))
-    kept = data / 'counts.json'  # relative to the dataset's data_root
-    sampling = RareClassSampling(source, 19, min_pixels=20, counts_file='counts.json')
-    assert len(reads) == len(source) and kept.is_file()
-    again = RareClassSampling(source, 19, min_pixels=20, counts_file='counts.json')
-    assert len(reads) == len(source)  # nothing read again
+    RareClassSampling(source, 19, min_pixels=20, counts_file=None)
+    assert len(reads) == len(source) and list(data.glob('*.json')) == []
+    kept = data / 'rare_class_counts.json'  # by default, in the dataset's data_root
+    sampling = RareClassSampling(source, 19, min_pixels=20)
+    assert len(reads) == 2 * len(source) and kept.is_file()
+    again = RareClassSampling(source, 19, min_pixels=20)
+    assert len(reads) == 2 * len(source)  # nothing read again
     assert np.array_equal(again.class_prob, sampling.class_prob)
     changed = source.get_data_info(1)['seg_map_path']
     labels = imread(changed, flag='unchanged')
     mmcv.imwrite(np.where(labels == 255, labels, 0).astype(np.uint8), changed)
     counts = class_pixel_counts(source, 19, str(kept))
-    assert reads[len(source):] == [changed]  # only the changed map
+    assert reads[2 * len(source):] == [changed]  # only the changed map
     assert counts[1, 0] == (labels != 255).sum() and np.array_equal(counts[2:], expected[2:])
     kept.write_text('{"maps": [')  # damaged: counted again and replaced, with a warning
     assert np.array_equal(class_pixel_counts(source, 19, str(kept)), counts)
     assert f'{kept} is not a counts file' in logged[-1]
     assert np.array_equal(class_pixel_counts(source, 19, str(kept)), counts)
-    assert len(reads) == 2 * len(source) + 1  # the replaced file is read, not the maps
+    assert len(reads) == 3 * len(source) + 1  # the replaced file is read, not the maps
     kept.unlink()
     kept.mkdir()  # cannot be written: the counts are used anyway
     assert np.array_equal(class_pixel_counts(source, 19, str(kept)), counts)

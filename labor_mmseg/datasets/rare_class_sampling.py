@@ -88,16 +88,18 @@ class RareClassSampling:
             GTA5's resolution; scale with the image area).
         counts_file: The JSON keeping each label map's class counts (see
             :func:`class_pixel_counts`), relative to the dataset's ``data_root`` as MMSeg
-            resolves its ``ann_file``; None: read every map at every build. Local label maps
-            only.
+            resolves its ``ann_file`` (on GTA5: ``data/gta/rare_class_counts.json``); None, or
+            a ``data_root`` that is not a local directory: every map is read at every build.
     """
 
     def __init__(self, dataset: BaseDataset, num_classes: int, temperature: float = 0.01,
-                 min_pixels: int = 3000, counts_file: str | None = None) -> None:
+                 min_pixels: int = 3000, counts_file: str | None = 'rare_class_counts.json'
+                 ) -> None:
         if temperature <= 0:
             raise ValueError(f'rare class sampling: temperature must be > 0, got {temperature}')
-        if counts_file:
-            counts_file = osp.join(getattr(dataset, 'data_root', None) or '', counts_file)
+        data_root = getattr(dataset, 'data_root', None) or ''
+        if counts_file is not None:  # a remote data_root (a URI) keeps none
+            counts_file = osp.join(data_root, counts_file) if osp.isdir(data_root or '.') else None
         print_log(f'rare class sampling: counting the classes of {len(dataset)} label maps'
                   + (f' (kept in {counts_file})' if counts_file else ''), 'current')
         counts = class_pixel_counts(dataset, num_classes, counts_file)

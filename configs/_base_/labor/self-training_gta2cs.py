@@ -20,7 +20,5 @@ with_self_training = dict(
         blur=dict(probability=0.5, sigma=(0.15, 1.15)),
         selection='teacher'))
 # DAFormer's T and its 3000 pixels at GTA5's resolution (scale min_pixels with the image area).
-# The label maps' class counts are kept in data/gta/rare_class_counts.json: counted once.
 with_rare_class_sampling = dict(
-    dataset=dict(rare_class_sampling=dict(temperature=0.01, min_pixels=3000,
-                                          counts_file='rare_class_counts.json')))
+    dataset=dict(rare_class_sampling=dict(temperature=0.01, min_pixels=3000)))
