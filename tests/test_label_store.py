@@ -24,7 +24,7 @@ from labor_mmseg.labeling.effort import (
     mask_effort,
     no_effort,
 )
-from labor_mmseg.labeling.label_store import QUERIED_UNANSWERED
+from labor_mmseg.labeling.label_store import QUERIED_UNANSWERED, write_atomic
 
 SIGNATURE = {'type': 'CityscapesDataset', 'data_root': 'data/cityscapes', 'num_images': 2}
 KEY = 'aachen/aachen_000000_000019'
@@ -472,3 +472,13 @@ def test_a_version_2_store_gets_round_maps_and_efforts_from_then_on(tmp_path):
         manifest['dataset'] = {'type': 'Other'}
         (tmp_path / 'manifest.json').write_text(json.dumps(manifest))
         LabelStore(tmp_path, SIGNATURE, num_classes=4)
+
+
+def test_an_atomic_write_has_the_mode_open_would_give(tmp_path):
+    """Files others read (a dataset's rare class counts, a shared label store) are not 0600."""
+    umask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / 'counts.json', b'{}')
+    finally:
+        os.umask(umask)
+    assert (tmp_path / 'counts.json').stat().st_mode & 0o777 == 0o644
