@@ -1,6 +1,7 @@
 """Two CPU ranks (torchrun + gloo): training runs, and selection matches a single process."""
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -63,6 +64,37 @@ def test_torchrun_two_cpu_ranks_train_with_a_selection_round(config, tiny_benchm
     assert ('self_training.teacher.steps' in state) == (config == 'spl-st_synth')
     if config == 'spl-st_synth':
         assert int(state['self_training.teacher.steps']) == 4
+
+
+RANK_SCRIPT = """
+import json, os, sys
+import mmcv
+import torch.distributed as torch_dist
+import labor_mmseg  # noqa: F401
+from labor_mmseg.datasets.build import build_dataset
+from labor_mmseg.datasets.rare_class_sampling import RareClassSampling
+torch_dist.init_process_group('gloo')
+reads, imread = [], mmcv.imread
+mmcv.imread = lambda path, **kw: reads.append(path) or imread(path, **kw)
+source = build_dataset(dict(type='GTADataset', data_root=sys.argv[1], pipeline=[]), 'source')
+sampling = RareClassSampling(source, 19, min_pixels=20)
+rank = os.environ['RANK']
+with open(f'rank{rank}.json', 'w') as f:
+    json.dump({'reads': len(reads), 'class_prob': sampling.class_prob.tolist()}, f)
+torch_dist.destroy_process_group()
+"""
+
+
+def test_rare_class_counts_are_read_by_one_rank_per_node(tiny_benchmark, tmp_path):
+    data = tmp_path / 'gta'
+    shutil.copytree(tiny_benchmark / 'gta', data,
+                    ignore=shutil.ignore_patterns('rare_class_counts.json'))  # other tests'
+    (tmp_path / 'count.py').write_text(RANK_SCRIPT)
+    run([str(tmp_path / 'count.py'), str(data)], cwd=tmp_path, nproc=2)
+    first, second = (json.loads((tmp_path / f'rank{r}.json').read_text()) for r in (0, 1))
+    assert first['reads'] == len(list((data / 'labels').rglob('*.png'))) > 0
+    assert second['reads'] == 0  # it waited for the first rank's file and read that
+    assert second['class_prob'] == first['class_prob']
 
 
 def test_close_dist_frees_the_process_group(tmp_path):

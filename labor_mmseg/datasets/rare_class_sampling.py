@@ -7,6 +7,7 @@ from pathlib import Path
 import mmcv
 import numpy as np
 from mmengine.dataset import BaseDataset
+from mmengine.dist import barrier
 from mmengine.logging import print_log
 
 from ..labeling.label_store import write_atomic
@@ -38,9 +39,9 @@ def class_pixel_counts(dataset: BaseDataset, num_classes: int,
 
     ``counts_file`` (JSON, as DAFormer's ``sample_class_stats.json``) keeps each map's counts
     with its size and modification time, keyed by its path relative to the file: a map
-    unchanged since is not read again (GTA5's 24,966 maps take minutes at every build, on
-    every rank), and the file is rewritten when a map was counted, atomically; where it cannot
-    be written a warning says so and the counts are used anyway.
+    unchanged since is not read again (GTA5's 24,966 maps take minutes at every build), and
+    the file is rewritten when a map was counted, atomically; where it cannot be written a
+    warning says so and the counts are used anyway.
     """
     cached = read_counts_file(counts_file, num_classes) if counts_file else {}
     root = osp.dirname(osp.abspath(counts_file)) if counts_file else ''
@@ -71,6 +72,8 @@ def class_pixel_counts(dataset: BaseDataset, num_classes: int,
                       f'({err}); the label maps will be counted again at the next build',
                       'current', level='WARNING')
     return counts
+
+
 class RareClassSampling:
     """Draws images of a labelled dataset so that rare classes are seen more often.
 
@@ -78,7 +81,8 @@ class RareClassSampling:
     (DAFormer Eq. 7: ``f_c`` the share of the dataset's labelled pixels that are ``c``, ``T``
     the ``temperature``), then an image uniformly among those with at least ``min_pixels``
     pixels of ``c``. The label maps are read when this is built, each only once while it is
-    unchanged where ``counts_file`` keeps their counts.
+    unchanged where ``counts_file`` keeps their counts (in a distributed run, by the first
+    rank of each node, which every rank waits for).
 
     Args:
         dataset: The labelled (source) dataset.
@@ -102,7 +106,14 @@ class RareClassSampling:
             counts_file = osp.join(data_root, counts_file) if osp.isdir(data_root or '.') else None
         print_log(f'rare class sampling: counting the classes of {len(dataset)} label maps'
                   + (f' (kept in {counts_file})' if counts_file else ''), 'current')
+        # In a distributed run the first rank of each node counts and writes the file while
+        # the others wait, then read it: one pass over the maps, not one per rank.
+        first = os.environ.get('LOCAL_RANK', '0') == '0'
+        if counts_file and not first:
+            barrier()
         counts = class_pixel_counts(dataset, num_classes, counts_file)
+        if counts_file and first:
+            barrier()
         share = counts.sum(0) / max(counts.sum(), 1)
         self.images = [np.flatnonzero(counts[:, c] >= min_pixels) for c in range(num_classes)]
         self.classes = np.array([c for c in range(num_classes) if len(self.images[c])])
