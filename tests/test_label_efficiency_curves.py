@@ -148,8 +148,10 @@ def test_a_point_at_the_main_tables_budget_fills_the_main_table(curves, monkeypa
     stale = json.loads(main_record.read_text())['stale_runs']
     assert [r['finished'] for r in stale] == [points[0]['finished']]
     assert main_table('0', '--finished-only') == retrained  # the curves' copy stays retired
-    shutil.rmtree(curves.root / 'work_dirs')
-    curves.main_('--finished-only')
+    copy = curves.root / 'work_dirs' / 'curves' / 'budget-0.022' / 'labor_spl' / 'seed0'
+    assert (copy / 'result.json').is_file()
+    curves.main_('--finished-only')  # on the machine that trained it, the copy is set aside
+    assert not copy.exists() and (copy.parent / 'seed0.superseded-0' / 'result.json').is_file()
     record = json.loads((curves.root / 'benchmarks' / 'label_efficiency_curves.json').read_text())
     assert sorted(r['finished'] for r in record['runs']) == sorted(
         r['finished'] for r in retrained)

@@ -229,9 +229,8 @@ def supersede(record: Path, runs: list[dict], reason: str,
 
     Each moves to the record's ``stale_runs`` marked ``superseded: reason``, and the file is
     rewritten now, so a retrain cut short resumes later as any unfinished run. A work dir
-    (``work_dir_of(entry)``) that holds that very run (every field of its ``result.json`` is
-    the entry's) is set aside as ``.superseded-<n>``; one holding another result is kept, and
-    counts.
+    (``work_dir_of(entry)``) that holds that very run is set aside (:func:`set_aside_run`);
+    one holding another result is kept, and counts.
     Returns the record's new ``(runs, stale_runs)``.
     """
     content = json.loads(record.read_text()) if record.is_file() else {'runs': []}
@@ -243,11 +242,17 @@ def supersede(record: Path, runs: list[dict], reason: str,
     content['runs'] = [entry for entry in content['runs'] if run_key(entry) not in keys]
     write_atomic(record, json.dumps(content, indent=2).encode())
     for entry in runs:
-        result_file = work_dir_of(entry) / 'result.json'
-        if result_file.is_file() and json.loads(result_file.read_text()).items() <= entry.items():
-            moved = set_aside(result_file.parent, 'superseded')
-            print(f'{result_file.parent}: the superseded run; moved to {moved.name}')
+        set_aside_run(work_dir_of(entry), entry)
     return content['runs'], content['stale_runs']
+
+
+def set_aside_run(work_dir: Path, entry: dict) -> None:
+    """Set ``work_dir`` aside as ``.superseded-<n>`` if it holds the superseded run ``entry``
+    (every field of its ``result.json`` is the entry's); one holding another result stays."""
+    result_file = work_dir / 'result.json'
+    if result_file.is_file() and json.loads(result_file.read_text()).items() <= entry.items():
+        moved = set_aside(work_dir, 'superseded')
+        print(f'{work_dir}: the superseded run; moved to {moved.name}')
 
 
 def write_record(record: Path, results: list[dict], recorded: list[dict],

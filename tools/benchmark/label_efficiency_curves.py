@@ -40,6 +40,7 @@ from label_efficiency import (  # beside this script
     method_name,
     run,
     run_key,
+    set_aside_run,
     summary,
     supersede,
     superseded,
@@ -359,6 +360,9 @@ def main() -> None:
     recorded = [r for r in recorded if without_budget(r) not in gone]
     known = main_runs + recorded  # the main table owns its runs: its record comes first
     out_root = Path(args.work_dir)
+    for entry in gone:  # a run the main table retrained: this script's copy of it goes too
+        for work_dir in out_root.glob(f'budget-*/{entry["method"]}/seed{entry["seed"]}'):
+            set_aside_run(work_dir, entry)
     if args.retrain and not args.finished_only and record.is_file():
         main_keys = {run_key(r) for r in main_runs}
         recorded, stale_runs = supersede(record, [
