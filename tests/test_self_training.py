@@ -14,8 +14,9 @@ from torch import nn
 
 from labor_mmseg.datasets.build import build_dataset
 from labor_mmseg.datasets.rare_class_sampling import RareClassSampling, class_pixel_counts
-from labor_mmseg.models import MeanTeacher
+from labor_mmseg.models import FeatureDistance, MeanTeacher
 from labor_mmseg.models.labor import resize_to
+from labor_mmseg.models.self_training.feature_distance import kept_positions
 from labor_mmseg.models.utils import (
     class_mix_masks,
     color_jitter,
@@ -225,9 +226,14 @@ def test_the_layer_combines_with_methods_and_zoo_models(config, tiny_benchmark, 
     assert all(0 <= out['mix.pseudo_weight'] <= 1 for out in recorder.outputs)
 
 
-def test_resume_restores_the_teacher(tiny_benchmark, tmp_path):
-    cfg = small_run(Config.fromfile(REPO / 'configs/labor/self-training_synth.py'),
-                    tiny_benchmark, tmp_path, max_iters=3)
+@pytest.mark.parametrize('feature_distance', [None, dict(classes=None, min_ratio=0.01)])
+def test_resume_restores_the_teacher(feature_distance, tiny_benchmark, tmp_path):
+    def config() -> Config:
+        cfg = Config.fromfile(REPO / 'configs/labor/self-training_synth.py')
+        cfg.model.self_training.feature_distance = feature_distance
+        return small_run(cfg, tiny_benchmark, tmp_path, max_iters=3)
+
+    cfg = config()
     cfg.default_hooks.checkpoint.interval = 3
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -236,9 +242,10 @@ def test_resume_restores_the_teacher(tiny_benchmark, tmp_path):
     student = runner.model.segmentor.state_dict()
     assert any(not torch.equal(v, student[k.removeprefix('teacher.module.')])
                for k, v in saved.items() if k.startswith('teacher.module.'))
+    # With the feature distance, its reference (A's backbone as initialised) is saved too.
+    assert any(k.startswith('feature_distance.') for k in saved) == bool(feature_distance)
 
-    cfg = small_run(Config.fromfile(REPO / 'configs/labor/self-training_synth.py'),
-                    tiny_benchmark, tmp_path, max_iters=3)
+    cfg = config()
     cfg.resume = True
     resumed = Runner.from_cfg(cfg)
     resumed.load_or_resume()
@@ -348,3 +355,76 @@ def test_b_reads_the_teacher_or_a_as_configured(selection):
     with torch.no_grad():
         logits = model.selector(feature_maps(reads.backbone(inputs)))
     assert torch.allclose(probs[0], torch.softmax(resize_to(logits[0], (32, 32)), dim=1))
+
+
+def test_feature_distance_keeps_positions_by_their_label_patchs_share():
+    labels = torch.zeros(1, 4, 6, dtype=torch.long)  # 2x3 patches of 2x2 pixels
+    labels[0, :2, :2] = 6  # all class 6: kept
+    labels[0, :2, 2:4] = 7
+    labels[0, 0, 2] = 0  # 3 of 4 pixels class 7: kept at 0.75
+    labels[0, 2:, :2] = torch.tensor([[11, 11], [0, 255]])  # half: not kept
+    labels[0, 2:, 2:4] = torch.tensor([[255, 255], [255, 6]])  # mostly ignored: not kept
+    # (the last column's patches: class 0, not a chosen class)
+    kept = kept_positions(labels, (2, 3), torch.tensor([6, 7, 11]), 0.75, 19)
+    assert kept.tolist() == [[[True, True, False], [False, False, False]]]
+    assert kept_positions(labels, (2, 3), torch.tensor([6, 7, 11]), 0.5, 19).tolist() == [
+        [[True, True, False], [True, False, False]]]
+
+
+def test_feature_distance_is_the_weighted_mean_distance_on_kept_positions():
+    torch.manual_seed(0)
+    distance = FeatureDistance(weight=0.5, classes=(6, 7), min_ratio=0.75)
+    backbone = nn.Sequential(nn.Conv2d(3, 2, 2, stride=2), nn.BatchNorm2d(2))
+    distance.attach(backbone)
+    inputs = torch.randn(1, 3, 4, 6)
+    labels = torch.zeros(1, 4, 6, dtype=torch.long)
+    labels[0, :2, :2], labels[0, :2, 2:4] = 6, 7  # positions (0, 0) and (0, 1) kept
+    with torch.no_grad():
+        reference = distance.reference(inputs)
+    delta = torch.full((1, 2, 2, 3), 100.0)  # far off where not kept
+    delta[0, :, 0, 0] = torch.tensor([3.0, 4.0])
+    delta[0, :, 0, 1] = torch.tensor([0.0, 1.0])
+    student = (reference + delta).requires_grad_()
+    loss = distance.loss(inputs, labels, student, 19)
+    assert loss.item() == pytest.approx(0.5 * (5.0 + 1.0) / 2)  # DAFormer Eq. 8-9
+    loss.backward()
+    assert student.grad[:, :, 1].eq(0).all() and student.grad[:, :, 0, 2].eq(0).all()
+    nothing = distance.loss(inputs, torch.zeros_like(labels), student, 19)  # no thing pixel
+    assert nothing.item() == 0 and nothing.requires_grad
+    distance.train()
+    assert not distance.reference.training  # its batch norm is never updated
+
+
+def test_feature_distance_reference_is_a_as_initialised_and_stays(tmp_path):
+    torch.manual_seed(1)
+    pretrained = MODELS.build(tiny_segmentor()['backbone'])
+    torch.save({'state_dict': pretrained.state_dict()}, tmp_path / 'imagenet.pth')
+    segmentor = tiny_segmentor()
+    segmentor['backbone']['init_cfg'] = dict(type='Pretrained',
+                                             checkpoint=str(tmp_path / 'imagenet.pth'))
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='LabOR', segmentor=segmentor,
+        self_training=dict(type='MeanTeacher',
+                           feature_distance=dict(classes=None, min_ratio=0.01))))
+    model.init_weights()
+    reference = model.self_training.feature_distance.reference
+    assert all(torch.equal(v, pretrained.state_dict()[k])
+               for k, v in reference.state_dict().items())
+    assert not any(p.requires_grad for p in reference.parameters())
+    assert any(k.startswith('self_training.feature_distance.reference.')
+               for k in model.state_dict())  # saved in checkpoints: a resume keeps it
+    batch = dict(source=domain_batch(2, 32, 32, 1.0, 0), target=domain_batch(2, 32, 32, 0.05, 1))
+    data = model.data_preprocessor(batch, True)
+    losses, _ = model._source_losses(model.segmentor, data['source'])
+    losses['loss_fd'].backward()  # it reaches A's backbone, not its head
+    assert losses['loss_fd'] > 0
+    assert all(p.grad is not None for p in model.segmentor.backbone.parameters())
+    assert all(p.grad is None for p in model.segmentor.decode_head.parameters())
+    model.zero_grad()
+    log_vars = model.train_step(batch, build_optim_wrapper(model))
+    assert math.isfinite(float(log_vars['src.loss_fd']))
+    backbone = model.segmentor.backbone.state_dict()
+    assert all(torch.equal(v, pretrained.state_dict()[k])
+               for k, v in reference.state_dict().items())  # A moved, its reference did not
+    assert any(not torch.equal(v, backbone[k]) for k, v in reference.state_dict().items())

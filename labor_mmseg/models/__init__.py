@@ -5,9 +5,8 @@ from .discriminators import OutputAlignmentHead
 from .dual_head_selector import DualHeadSelector
 from .labor import LabOR
 from .losses import DiscrepancyLoss
-from .self_training import MeanTeacher
+from .self_training import FeatureDistance, MeanTeacher
 from .utils import pseudo_labels
 
-__all__ = ['DeepLabV2Head', 'DiscrepancyLoss', 'DualHeadSelector', 'LabOR', 'MeanTeacher',
-           'OutputAlignmentHead',
-           'PairedSegDataPreProcessor', 'pseudo_labels']
+__all__ = ['DeepLabV2Head', 'DiscrepancyLoss', 'DualHeadSelector', 'FeatureDistance', 'LabOR',
+           'MeanTeacher', 'OutputAlignmentHead', 'PairedSegDataPreProcessor', 'pseudo_labels']

@@ -270,6 +270,13 @@ class LabOR(BaseModel):
             self.self_training = MODELS.build(self_training)
             self.self_training.attach(self.segmentor)
 
+    def init_weights(self) -> None:
+        """Initialise every component (MMEngine's ``init_weights``, e.g. A's pretrained
+        backbone), then the feature distance's reference to A's backbone as initialised."""
+        super().init_weights()
+        if self.with_self_training and self.self_training.feature_distance is not None:
+            self.self_training.feature_distance.reset(unwrap(self.segmentor).backbone)
+
     @property
     def num_classes(self) -> int:
         """Classes of A's prediction (its final decode head)."""
@@ -344,15 +351,22 @@ class LabOR(BaseModel):
         return log_vars
 
     def _source_losses(self, segmentor: nn.Module, source: dict) -> tuple[dict, Tensor]:
-        """A's own loss on source (every head, MMSeg's names and weights) and its logits, the
-        batch-norm statistics left as they are with ``target_norm_stats``."""
+        """A's own loss on source (every head, MMSeg's names and weights), with self-training's
+        feature distance where configured (``loss_fd``), and its logits, the batch-norm
+        statistics left as they are with ``target_norm_stats``."""
         head = final_head(segmentor)
         with frozen_norm_stats(segmentor, self.target_norm_stats), \
-                recorded_logits(head) as source_logits:
+                recorded_logits(head) as source_logits, \
+                tapped_output(segmentor.backbone) as feats:
             try:
                 losses = self.segmentor(source['inputs'], source['data_samples'], mode='loss')
             except RuntimeError as err:
                 raise fixed_size_hint(segmentor, source['inputs'], err) from err
+        distance = self.with_self_training and self.self_training.feature_distance
+        if distance:
+            losses['loss_fd'] = distance.loss(
+                source['inputs'], stack_labels(source['data_samples']), feats[0],
+                self.num_classes)
         source_logits = single_logits(source_logits, head)
         if source_logits is None:
             with torch.no_grad(), frozen_norm_stats(segmentor):

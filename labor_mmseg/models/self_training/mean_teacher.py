@@ -42,6 +42,8 @@ class MeanTeacher(nn.Module):
       pseudo-labels and their weights (ClassMix as Olsson et al. mix two unlabeled images):
       for a target whose classes look like other source classes, where pasted source pixels
       contradict the bought labels.
+    - Optionally, A's source features on thing classes are kept near its backbone as
+      initialised (``feature_distance``, DAFormer's ImageNet feature distance).
 
     Args:
         alpha: The teacher's EMA factor (DAFormer: 0.999).
@@ -54,13 +56,16 @@ class MeanTeacher(nn.Module):
             pseudo-labels it learns: ``'teacher'`` or ``'student'`` (A).
         paste_from: Where the pasted classes come from: ``'source'`` (DACS) or ``'target'``
             (another image of the target batch; needs a target batch of two or more).
+        feature_distance: Config of a :class:`FeatureDistance` (``type`` may be left out),
+            or None (the default): no feature distance.
     """
 
     def __init__(self, alpha: float = 0.999, pseudo_threshold: float = 0.968,
                  ignore_rows: tuple[int, int] = (0, 0),
                  color_jitter: dict | None = dict(strength=0.2, probability=0.8),
                  blur: dict | None = dict(probability=0.5, sigma=(0.15, 1.15)),
-                 selection: str = 'teacher', paste_from: str = 'source') -> None:
+                 selection: str = 'teacher', paste_from: str = 'source',
+                 feature_distance: dict | None = None) -> None:
         super().__init__()
         if not 0 <= alpha < 1:
             raise ValueError(f'model.self_training.alpha must be in [0, 1), got {alpha}')
@@ -77,10 +82,15 @@ class MeanTeacher(nn.Module):
         self.blur = blur
         self.selection = selection
         self.paste_from = paste_from
+        self.feature_distance = None if feature_distance is None else MODELS.build(
+            {'type': 'FeatureDistance', **feature_distance})
 
     def attach(self, segmentor: nn.Module) -> None:
-        """Make the teacher: a copy of ``segmentor`` (A), without gradients."""
+        """Make the teacher: a copy of ``segmentor`` (A), without gradients; and the
+        feature distance's reference, a copy of A's backbone."""
         self.teacher = MomentumAnnealingEMA(segmentor, momentum=1 - self.alpha, gamma=1)
+        if self.feature_distance is not None:
+            self.feature_distance.attach(segmentor.backbone)
 
     @property
     def model(self) -> nn.Module:
