@@ -274,8 +274,13 @@ class LabOR(BaseModel):
         """Initialise every component (MMEngine's ``init_weights``, e.g. A's pretrained
         backbone), then the feature distance's reference to A's backbone as initialised."""
         super().init_weights()
-        if self.with_self_training and self.self_training.feature_distance is not None:
-            self.self_training.feature_distance.reset(unwrap(self.segmentor).backbone)
+        if self.feature_distance is not None:
+            self.feature_distance.reset(unwrap(self.segmentor).backbone)
+
+    @property
+    def feature_distance(self) -> nn.Module | None:
+        """Self-training's feature distance, or None where it is off."""
+        return self.self_training.feature_distance if self.with_self_training else None
 
     @property
     def num_classes(self) -> int:
@@ -362,9 +367,8 @@ class LabOR(BaseModel):
                 losses = self.segmentor(source['inputs'], source['data_samples'], mode='loss')
             except RuntimeError as err:
                 raise fixed_size_hint(segmentor, source['inputs'], err) from err
-        distance = self.with_self_training and self.self_training.feature_distance
-        if distance:
-            losses['loss_fd'] = distance.loss(
+        if self.feature_distance is not None:
+            losses['loss_fd'] = self.feature_distance.loss(
                 source['inputs'], stack_labels(source['data_samples']), feats[0],
                 self.num_classes)
         source_logits = single_logits(source_logits, head)
