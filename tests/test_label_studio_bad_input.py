@@ -1,6 +1,7 @@
 """Bad input to the live loop, each against the real server: a clear error naming what is
 wrong, and the label store byte-identical (nothing spent, nothing lost)."""
 import json
+import math
 import shutil
 import socket
 import threading
@@ -20,6 +21,7 @@ from labor_mmseg.labeling.label_studio import (
 from labor_mmseg.labeling.label_studio_client import (
     LabelStudioClient,
     LabelStudioError,
+    LabelStudioServerError,
     LabelStudioUnreachable,
 )
 from labor_mmseg.labeling.oracles import LabelStudioOracle
@@ -159,14 +161,22 @@ def test_a_bad_annotation_is_named_and_nothing_is_stored(stopped_round, tmp_path
     assert f'task {tasks[3]["id"]}' in str(err) and words in str(err), err
 
 
+SERVER_ERROR = (b'HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n'
+                b'Content-Length: 14\r\nConnection: close\r\n\r\n{"detail":"9"}')
+
+
 class Proxy(threading.Thread):
-    """A TCP relay on 127.0.0.1 to the server, closed on demand: the server gone mid-wait."""
+    """A TCP relay on 127.0.0.1 to the server, closed on demand: the server gone mid-wait;
+    or answering the next ``failing`` requests itself with HTTP 500, as Label Studio once
+    answered a task listing just after a delete."""
 
     def __init__(self, port):
         super().__init__(daemon=True)
         self.target = port
         self.listener = socket.create_server(('127.0.0.1', 0))
         self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
+        self.failing = 0
+        self.failed = 0
 
     def run(self):
         while True:
@@ -174,6 +184,15 @@ class Proxy(threading.Thread):
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if self.failing > 0:  # urllib sends one request per connection
+                self.failing -= 1
+                self.failed += 1
+                request = b''
+                while b'\r\n\r\n' not in request and (data := client.recv(65536)):
+                    request += data
+                client.sendall(SERVER_ERROR)
+                client.close()
+                continue
             upstream = socket.create_connection(('127.0.0.1', self.target))
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
@@ -209,6 +228,33 @@ def test_the_server_gone_mid_wait_is_named(stopped_round, tmp_path, client, labe
     assert f'Label Studio at {proxy.url} does not answer' in str(err)
     assert 'the answers given so far stay in Label Studio' in str(err)
     assert Path(asked.work_dir / 'queries' / 'round_1' / 'round.json').is_file()
+
+
+def test_server_errors_mid_wait_are_outlasted_then_named(stopped_round, tmp_path, client,
+                                                         label_studio, monkeypatch):
+    """HTTP 5xx while waiting is polled through for ``unreachable_after`` (the deleted task
+    still named after three), then names the server; a 5xx is never taken for bad
+    credentials."""
+    proxy = Proxy(int(label_studio.url.rsplit(':', 1)[1]))
+    proxy.start()
+    monkeypatch.setenv('LABEL_STUDIO_URL', proxy.url)
+    asked = Asked(stopped_round, tmp_path, 'failing', unreachable_after=30.0)
+    _, tasks = asked.tasks(client, 6)
+    proxy.failing = 3
+    client.api('DELETE', f'/tasks/{tasks[2]["id"]}/')
+    err = asked.result()
+    assert proxy.failed == 3
+    assert isinstance(err, LabelStudioError) and f'[{tasks[2]["id"]}]' in str(err), err
+
+    asked = Asked(stopped_round, tmp_path / 'down', 'down', unreachable_after=1.0)
+    asked.tasks(client, 6)
+    proxy.failing = math.inf
+    err = asked.result()
+    assert isinstance(err, LabelStudioServerError), err
+    assert 'HTTP 500' in str(err) and 'the answers given so far stay in Label Studio' in str(err)
+    with pytest.raises(LabelStudioServerError, match='HTTP 500'):
+        LabelStudioClient(proxy.url, api_key=label_studio.api_key())
+    proxy.close()
 
 
 def test_the_key_may_come_from_a_file_named_in_the_config(label_studio, monkeypatch, tmp_path):

@@ -26,6 +26,11 @@ class LabelStudioUnreachable(LabelStudioError):  # noqa: N818  (a state of the s
     """The server did not answer at all (not running, wrong URL, network)."""
 
 
+class LabelStudioServerError(LabelStudioError):
+    """The server answered with an HTTP 5xx: it failed, not the request (Label Studio 1.23.2
+    sometimes answers a task listing so just after a task is deleted)."""
+
+
 class LabelStudioClient:
     """A session with the Label Studio server at ``url``.
 
@@ -37,7 +42,7 @@ class LabelStudioClient:
         timeout: Seconds per request.
 
     Wrong credentials raise :class:`LabelStudioError` naming the URL; a server that does not
-    answer :class:`LabelStudioUnreachable`.
+    answer :class:`LabelStudioUnreachable`; one that answers a 5xx :class:`LabelStudioServerError`.
     """
 
     def __init__(self, url: str, api_key: str | None = None, email: str | None = None,
@@ -61,8 +66,8 @@ class LabelStudioClient:
             raise ValueError('LabelStudioClient needs api_key, or email and password')
         try:
             self.api('GET', '/current-user/whoami')
-        except LabelStudioUnreachable:
-            raise
+        except (LabelStudioUnreachable, LabelStudioServerError):
+            raise  # not the credentials' fault
         except LabelStudioError:
             raise LabelStudioError(f'{who} at {self.url} failed: wrong e-mail, password or '
                                    'key, or no such user') from None
@@ -72,8 +77,8 @@ class LabelStudioClient:
         try:
             answer = self._open('POST', '/api/token/refresh/', body=dict(refresh=self.api_key),
                                 auth=False)
-        except LabelStudioUnreachable:
-            raise
+        except (LabelStudioUnreachable, LabelStudioServerError):
+            raise  # not the credentials' fault
         except LabelStudioError as err:
             raise LabelStudioError(f'the API key (LABEL_STUDIO_API_KEY) at {self.url} was '
                                    f'refused as a personal access token: {err}') from None
@@ -114,8 +119,9 @@ class LabelStudioClient:
                 self._refresh()  # the access token expired
                 return self._open(method, path, body, form, query, data, content_type,
                                   refresh=False)
-            raise LabelStudioError(f'{method} {path}: HTTP {err.code}: '
-                                   f'{err.read()[:500].decode(errors="replace")}') from None
+            kind = LabelStudioServerError if err.code >= 500 else LabelStudioError
+            raise kind(f'{method} {path}: HTTP {err.code}: '
+                       f'{err.read()[:500].decode(errors="replace")}') from None
         except (URLError, OSError) as err:
             raise LabelStudioUnreachable(f'Label Studio at {self.url} does not answer '
                                          f'({method} {path}: {err})') from None

@@ -12,7 +12,12 @@ from mmengine.logging import MMLogger
 from ...registry import ORACLES
 from ..label_store import write_atomic
 from ..label_studio import VOID_LABEL, model_version, project_config, read_export, round_tasks
-from ..label_studio_client import LabelStudioClient, LabelStudioError, LabelStudioUnreachable
+from ..label_studio_client import (
+    LabelStudioClient,
+    LabelStudioError,
+    LabelStudioServerError,
+    LabelStudioUnreachable,
+)
 from .base import AnswersPending, Oracle, RoundRequest
 
 URL_VARIABLE = 'LABEL_STUDIO_URL'
@@ -40,8 +45,9 @@ class LabelStudioOracle(Oracle):
         timeout: Seconds to wait for them; then :class:`AnswersPending` stops the run cleanly
             at the round (its checkpoint is saved) with the command to go on. None: no limit.
         poll_interval: Seconds between two looks at the server.
-        unreachable_after: Seconds the server may not answer while waiting before the run
-            stops with an error naming it (it is polled again until then).
+        unreachable_after: Seconds the server may not answer, or answer only with server
+            errors (HTTP 5xx), while waiting before the run stops with an error naming it (it
+            is polled again until then: hours of polling outlast a passing failure).
         api_key_file: A file holding the API key, when ``LABEL_STUDIO_API_KEY`` is not set.
 
     The server's URL comes from ``LABEL_STUDIO_URL``, the key from ``LABEL_STUDIO_API_KEY``
@@ -166,7 +172,8 @@ class LabelStudioOracle(Oracle):
         """Poll until ``min_share`` of the tasks ``ids`` have a submitted annotation.
 
         :class:`AnswersPending` after ``timeout``; LabelStudioError naming the task when one
-        is deleted, or naming the server when it does not answer for ``unreachable_after``.
+        is deleted, or naming the server when it does not answer, or answers only HTTP 5xx,
+        for ``unreachable_after``.
         """
         logger = MMLogger.get_current_instance()
         need = math.ceil(self.min_share * len(ids))
@@ -176,12 +183,13 @@ class LabelStudioOracle(Oracle):
             try:
                 tasks = self.existing(client, project, request)
                 reached = time.monotonic()
-            except LabelStudioUnreachable as err:
+            except (LabelStudioUnreachable, LabelStudioServerError) as err:
                 if time.monotonic() - reached > self.unreachable_after:
-                    raise LabelStudioUnreachable(
+                    raise type(err)(
                         f'{err} for {self.unreachable_after:.0f} s while round {request.number} '
                         'waited for answers; the answers given so far stay in Label Studio: '
-                        f'start it again, then go on with: {request.resume_command}') from None
+                        f'mend or start it again, then go on with: {request.resume_command}'
+                    ) from None
                 time.sleep(self.poll_interval)
                 continue
             gone = ids - {t['id'] for t in tasks.values()}
