@@ -22,13 +22,14 @@ class LabelStudioError(RuntimeError):
     and its answer."""
 
 
-class LabelStudioUnreachable(LabelStudioError):  # noqa: N818  (a state of the server)
-    """The server did not answer at all (not running, wrong URL, network)."""
-
-
 class LabelStudioServerError(LabelStudioError):
-    """The server answered with an HTTP 5xx: it failed, not the request (Label Studio 1.23.2
-    sometimes answers a task listing so just after a task is deleted)."""
+    """The server failed, not the request: it answered with an HTTP 5xx (Label Studio 1.23.2
+    once answered a task listing so just after a task was deleted), or, as
+    :class:`LabelStudioUnreachable`, not at all."""
+
+
+class LabelStudioUnreachable(LabelStudioServerError):  # noqa: N818  (a state of the server)
+    """The server did not answer at all (not running, wrong URL, network)."""
 
 
 class LabelStudioClient:
@@ -66,7 +67,7 @@ class LabelStudioClient:
             raise ValueError('LabelStudioClient needs api_key, or email and password')
         try:
             self.api('GET', '/current-user/whoami')
-        except (LabelStudioUnreachable, LabelStudioServerError):
+        except LabelStudioServerError:
             raise  # not the credentials' fault
         except LabelStudioError:
             raise LabelStudioError(f'{who} at {self.url} failed: wrong e-mail, password or '
@@ -77,7 +78,7 @@ class LabelStudioClient:
         try:
             answer = self._open('POST', '/api/token/refresh/', body=dict(refresh=self.api_key),
                                 auth=False)
-        except (LabelStudioUnreachable, LabelStudioServerError):
+        except LabelStudioServerError:
             raise  # not the credentials' fault
         except LabelStudioError as err:
             raise LabelStudioError(f'the API key (LABEL_STUDIO_API_KEY) at {self.url} was '

@@ -183,7 +183,7 @@ class LabelStudioOracle(Oracle):
             try:
                 tasks = self.existing(client, project, request)
                 reached = time.monotonic()
-            except (LabelStudioUnreachable, LabelStudioServerError) as err:
+            except LabelStudioServerError as err:  # unreachable too
                 if time.monotonic() - reached > self.unreachable_after:
                     raise type(err)(
                         f'{err} for {self.unreachable_after:.0f} s while round {request.number} '
