@@ -351,3 +351,31 @@ def test_the_headline_shows_self_training_beside_its_method(harness):
     one_seed = harness.headline(harness.summary(runs[:1]), 62.0)  # no spread to show
     assert '| AdaptSeg (UDA) | 20.00 (1) | 0.32 | - | - |' in one_seed
     assert 'self-training (UDA)' not in text and '+ ST' not in text  # no rows of their own
+
+
+def test_an_ablation_is_paired_by_seed_with_the_runs_leaving_one_option_out(harness, repo,
+                                                                             monkeypatch):
+    main, root = repo
+    readme = root / 'configs' / 'labor' / 'README.md'
+    readme.write_text(readme.read_text() + sections('label_efficiency_x4'))
+    stub = harness.train_and_test
+    gains = {0: 3.0, 1: 5.0}  # what max_iters=7 adds, by seed
+
+    def train_and_test(config, work_dir, cfg_options, resume):
+        seed, short = cfg_options['randomness.seed'], 'train_cfg.max_iters' in cfg_options
+        return {'mIoU': stub(config, work_dir, cfg_options, resume)['mIoU']
+                + seed + (gains[seed] if short else 0)}
+
+    monkeypatch.setattr(harness, 'train_and_test', train_and_test)
+    main('--seeds', '0', '1')
+    main('--seeds', '0', '1', '--tag', 'x3', '--cfg-options', 'train_cfg.max_iters=7')
+    table = (root / 'benchmarks' / 'label_efficiency_x3.md').read_text()
+    assert ('- Source only, against the runs without `train_cfg.max_iters=7`: '
+            '+4.00 ± 12.71 [-8.71, +16.71] (2 seeds)') in table
+    # Two options: leaving out val_interval gives x3's runs; leaving out max_iters, no run.
+    main('--seeds', '0', '1', '--tag', 'x4', '--cfg-options', 'train_cfg.max_iters=7',
+         'train_cfg.val_interval=7')
+    pairs = [line for line in (root / 'benchmarks' / 'label_efficiency_x4.md').read_text()
+             .splitlines() if line.startswith('- ')]
+    assert pairs == ['- Source only, against the runs without `train_cfg.val_interval=7`: '
+                     '+0.00 ± 0.00 [+0.00, +0.00] (2 seeds)']

@@ -93,6 +93,13 @@ def paired_lead(mine: dict[int, float], other: dict[int, float],
     return mean, float(half), len(diffs)
 
 
+def interval_text(lead: tuple[float, float | None, int]) -> str:
+    """A paired lead as ``+1.20 ± 0.80 [+0.40, +2.00]`` (one seed: no interval)."""
+    mean, half, _ = lead
+    return (f'{mean:+.2f} (one seed: no interval)' if half is None else
+            f'{mean:+.2f} ± {half:.2f} [{mean - half:+.2f}, {mean + half:+.2f}]')
+
+
 def shown_ahead(lead: tuple[float, float | None, int]) -> bool:
     """Whether a :func:`paired_lead` is shown above 0: an interval (two seeds or more) whose
     lower end is above 0."""

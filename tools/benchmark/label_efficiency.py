@@ -49,6 +49,7 @@ from pathlib import Path
 
 import metafile  # beside this script
 import torch
+from curve_stats import interval_text, paired_lead  # beside this script
 from mmengine.config import Config, DictAction
 from readme_sections import (
     HEADLINE,
@@ -199,6 +200,31 @@ def shared_runs(bench: Path, recorded: list[dict], stale_runs: list[dict],
             if entry['config_digest'] == digests[key] and entry not in gone + shared:
                 shared.append(entry)
     return shared
+
+
+def one_option_leads(results: list[dict], ablation: dict, bench: Path) -> str:
+    """What each of an ablation's cfg options changes: for each option and method, the paired
+    lead by seed of ``results`` (the ablation's runs) over the runs recorded in ``bench``'s
+    tables (main, curves, ablations) whose config leaves that one option out; '' where no
+    such run is recorded."""
+    recorded = {run_key(entry): entry for path in sorted(bench.glob('label_efficiency*.json'))
+                for entry in load_record(path)[0]}
+    options = ablation.get('cfg_options', {})
+    lines = []
+    for left_out, value in options.items():
+        reduced = {**ablation, 'cfg_options': {k: v for k, v in options.items() if k != left_out}}
+        for method in dict.fromkeys(r['method'] for r in results):
+            mine = {r['seed']: r['mIoU'] for r in results if r['method'] == method}
+            other = {seed: entry['mIoU'] for seed in mine if (entry := recorded.get(
+                (method, seed, config_digest(method_config(method, seed, reduced)[2]))))}
+            if (lead := paired_lead(mine, other)) is not None:
+                seeds = '' if lead[1] is None else f' ({lead[2]} seeds)'
+                lines.append(f'- {method_name(method)}, against the runs without '
+                             f'`{left_out}={value!r}`: {interval_text(lead)}{seeds}')
+    if not lines:
+        return ''
+    return ('\n\nPaired by seed (mean difference in mIoU, 95% interval; an interval above 0 '
+            'shows the option helps):\n\n' + '\n'.join(lines))
 
 
 def superseded(stale_runs: list[dict]) -> list[dict]:
@@ -528,6 +554,8 @@ def main() -> None:
                          f'({full["mean"]:.2f}, mean of {full["seeds"]} runs).')
         text += '\n\n'
     text += table(rows, full and full['mean'])
+    if args.ablation:
+        text += one_option_leads(results, args.ablation, bench)
     (bench / f'{name}.md').write_text(text + '\n')
     plot(rows, bench / f'{name}.png')
     print(text)

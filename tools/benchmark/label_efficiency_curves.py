@@ -25,6 +25,7 @@ from pathlib import Path
 
 import torch
 from curve_stats import (
+    interval_text,
     paired_lead,
     parity,
     ratio_text,
@@ -189,13 +190,6 @@ def lead_text(results: list[dict]) -> str:
     return '\n'.join(lines) + ('\n\nWhere LabOR is not shown ahead (its interval paired by '
                                'seed does not lie above 0): ' + ('; '.join(not_ahead) or 'none')
                                + '.')
-
-
-def interval_text(lead: tuple[float, float | None, int]) -> str:
-    """A paired lead as ``+1.20 ± 0.80 [+0.40, +2.00]`` (one seed: no interval)."""
-    mean, half, _ = lead
-    return (f'{mean:+.2f} (one seed: no interval)' if half is None else
-            f'{mean:+.2f} ± {half:.2f} [{mean - half:+.2f}, {mean + half:+.2f}]')
 
 
 def budget_text(budget: float | int) -> str:
