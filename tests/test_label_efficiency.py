@@ -372,10 +372,14 @@ def test_an_ablation_is_paired_by_seed_with_the_runs_leaving_one_option_out(harn
     table = (root / 'benchmarks' / 'label_efficiency_x3.md').read_text()
     assert ('- Source only, against the runs without `train_cfg.max_iters=7`: '
             '+4.00 ± 12.71 [-8.71, +16.71] (2 seeds)') in table
-    # Two options: leaving out val_interval gives x3's runs; leaving out max_iters, no run.
+    # Two options: leaving out val_interval gives x3's runs, leaving out max_iters no run,
+    # leaving out both the main table's.
     main('--seeds', '0', '1', '--tag', 'x4', '--cfg-options', 'train_cfg.max_iters=7',
          'train_cfg.val_interval=7')
     pairs = [line for line in (root / 'benchmarks' / 'label_efficiency_x4.md').read_text()
              .splitlines() if line.startswith('- ')]
-    assert pairs == ['- Source only, against the runs without `train_cfg.val_interval=7`: '
-                     '+0.00 ± 0.00 [+0.00, +0.00] (2 seeds)']
+    assert pairs == [
+        '- Source only, against the runs without `train_cfg.val_interval=7`: '
+        '+0.00 ± 0.00 [+0.00, +0.00] (2 seeds)',
+        '- Source only, against the runs without `train_cfg.max_iters=7`, '
+        '`train_cfg.val_interval=7`: +4.00 ± 12.71 [-8.71, +16.71] (2 seeds)']

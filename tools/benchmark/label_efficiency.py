@@ -202,29 +202,33 @@ def shared_runs(bench: Path, recorded: list[dict], stale_runs: list[dict],
     return shared
 
 
-def one_option_leads(results: list[dict], ablation: dict, bench: Path) -> str:
-    """What each of an ablation's cfg options changes: for each option and method, the paired
-    lead by seed of ``results`` (the ablation's runs) over the runs recorded in ``bench``'s
-    tables (main, curves, ablations) whose config leaves that one option out; '' where no
-    such run is recorded."""
+def option_leads(results: list[dict], ablation: dict, bench: Path) -> str:
+    """What an ablation's cfg options change: for each option, and for all of them together
+    where there are several (options that only work as one, such as a schedule's length and
+    its decay), and each method, the paired lead by seed of ``results`` (the ablation's runs)
+    over the runs recorded in ``bench``'s tables (main, curves, ablations) whose config leaves
+    those options out; '' where no such run is recorded."""
     recorded = {run_key(entry): entry for path in sorted(bench.glob('label_efficiency*.json'))
                 for entry in load_record(path)[0]}
     options = ablation.get('cfg_options', {})
+    left_outs = [[key] for key in options] + ([list(options)] if len(options) > 1 else [])
     lines = []
-    for left_out, value in options.items():
-        reduced = {**ablation, 'cfg_options': {k: v for k, v in options.items() if k != left_out}}
+    for left_out in left_outs:
+        reduced = {**ablation, 'cfg_options': {k: v for k, v in options.items()
+                                               if k not in left_out}}
+        named = ', '.join(f'`{k}={options[k]!r}`' for k in left_out)
         for method in dict.fromkeys(r['method'] for r in results):
             mine = {r['seed']: r['mIoU'] for r in results if r['method'] == method}
             other = {seed: entry['mIoU'] for seed in mine if (entry := recorded.get(
                 (method, seed, config_digest(method_config(method, seed, reduced)[2]))))}
             if (lead := paired_lead(mine, other)) is not None:
                 seeds = '' if lead[1] is None else f' ({lead[2]} seeds)'
-                lines.append(f'- {method_name(method)}, against the runs without '
-                             f'`{left_out}={value!r}`: {interval_text(lead)}{seeds}')
+                lines.append(f'- {method_name(method)}, against the runs without {named}: '
+                             f'{interval_text(lead)}{seeds}')
     if not lines:
         return ''
     return ('\n\nPaired by seed (mean difference in mIoU, 95% interval; an interval above 0 '
-            'shows the option helps):\n\n' + '\n'.join(lines))
+            'shows the options help):\n\n' + '\n'.join(lines))
 
 
 def superseded(stale_runs: list[dict]) -> list[dict]:
@@ -555,7 +559,7 @@ def main() -> None:
         text += '\n\n'
     text += table(rows, full and full['mean'])
     if args.ablation:
-        text += one_option_leads(results, args.ablation, bench)
+        text += option_leads(results, args.ablation, bench)
     (bench / f'{name}.md').write_text(text + '\n')
     plot(rows, bench / f'{name}.png')
     print(text)
