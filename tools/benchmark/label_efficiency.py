@@ -208,10 +208,10 @@ def option_leads(results: list[dict], ablation: dict, bench: Path) -> str:
     its decay), and each method, the paired lead by seed of ``results`` (the ablation's runs)
     over the runs recorded in ``bench``'s tables (main, curves, ablations) whose config leaves
     those options out; '' where no such run is recorded."""
-    recorded = {run_key(entry): entry for path in sorted(bench.glob('label_efficiency*.json'))
-                for entry in load_record(path)[0]}
     options = ablation.get('cfg_options', {})
     left_outs = [[key] for key in options] + ([list(options)] if len(options) > 1 else [])
+    recorded = {run_key(entry): entry for path in sorted(bench.glob('label_efficiency*.json'))
+                for entry in load_record(path)[0]} if left_outs else {}
     lines = []
     for left_out in left_outs:
         reduced = {**ablation, 'cfg_options': {k: v for k, v in options.items()
