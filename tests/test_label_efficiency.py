@@ -100,7 +100,7 @@ def repo(harness, tmp_path, monkeypatch):
         sections('label_efficiency', 'configs', 'label_efficiency_x3'))
     (root / 'README.md').write_text(sections('label_efficiency_headline'))
     monkeypatch.setattr(harness, 'REPO', root)
-    monkeypatch.setattr(harness, 'benchmark_is_current', lambda data_root: True)
+    monkeypatch.setattr(harness, 'ensure_synthetic_benchmark', lambda data_root: None)
     monkeypatch.setattr(harness, 'plot', lambda rows, path: path.write_bytes(b'png'))
 
     def main(*argv: str) -> None:

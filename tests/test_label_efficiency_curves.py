@@ -38,7 +38,7 @@ def curves(monkeypatch, tmp_path):
     for target in (harness, module):
         monkeypatch.setattr(target, 'REPO', root)
     monkeypatch.setattr(harness, 'train_and_test', fake_train_and_test)
-    monkeypatch.setattr(module, 'benchmark_is_current', lambda data_root: True)
+    monkeypatch.setattr(module, 'ensure_synthetic_benchmark', lambda data_root: None)
     monkeypatch.setattr(module, 'plot', lambda rows, ceilings, path: path.write_bytes(b'png'))
 
     def main(*argv: str) -> None:
@@ -128,7 +128,7 @@ def test_a_point_at_the_main_tables_budget_fills_the_main_table(curves, monkeypa
     retrained by the main table (recorded there yet or not), the curves' copy never comes
     back."""
     harness = sys.modules['label_efficiency']
-    monkeypatch.setattr(harness, 'benchmark_is_current', lambda data_root: True)
+    monkeypatch.setattr(harness, 'ensure_synthetic_benchmark', lambda data_root: None)
     monkeypatch.setattr(harness, 'plot', lambda rows, path: path.write_bytes(b'png'))
     main_record = curves.root / 'benchmarks' / 'label_efficiency.json'
 

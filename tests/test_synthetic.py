@@ -4,6 +4,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import cv2
@@ -27,6 +28,7 @@ from labor_mmseg.datasets.synthetic import (
     TERRAIN,
     VEGETATION,
     benchmark_is_current,
+    ensure_synthetic_benchmark,
     generate_synthetic_benchmark,
     render_scene,
 )
@@ -158,6 +160,26 @@ def test_interrupted_generation_is_redone(tmp_path: Path) -> None:
     assert not benchmark_is_current(tmp_path, **SMALL)
     generate_synthetic_benchmark(tmp_path, progress=False, workers=1, **SMALL)
     assert benchmark_is_current(tmp_path, **SMALL)
+
+
+def test_ensure_waits_for_the_generation_under_way(tmp_path: Path) -> None:
+    """A second caller blocks while another holds the root, then finds its output current."""
+    kwargs = dict(SMALL, num_source=2, num_target_train=2, num_target_val=2, workers=1,
+                  progress=False)
+    results = []
+    waiter = threading.Thread(
+        target=lambda: results.append(ensure_synthetic_benchmark(tmp_path, **kwargs)))
+    with synthetic.generate._generation_lock(tmp_path):
+        waiter.start()
+        waiter.join(timeout=1.0)
+        assert waiter.is_alive() and not (tmp_path / 'meta.json').exists()
+        generate_synthetic_benchmark(tmp_path, **kwargs)  # the holder's own generation
+        written = _hashes(tmp_path)
+    waiter.join(timeout=30)
+    assert results == [None]  # current once the holder let go: nothing written twice
+    assert _hashes(tmp_path) == written
+    assert ensure_synthetic_benchmark(tmp_path, force=True, **kwargs)['file_counts'] == {
+        'source': 2, 'target_train': 2, 'target_val': 2}
 
 
 def test_benchmark_is_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

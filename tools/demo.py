@@ -7,7 +7,7 @@ the target mIoU, the labels spent, what they would cost a person and where the f
 import argparse
 from pathlib import Path
 
-from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
+from labor_mmseg.datasets.synthetic import ensure_synthetic_benchmark
 from labor_mmseg.labeling import LabelStore
 from labor_mmseg.utils.experiment import set_aside, train_and_test
 
@@ -22,11 +22,8 @@ def main() -> None:
     parser.add_argument('--data-root', default=str(REPO / 'data/synthetic'))
     args = parser.parse_args()
 
-    if benchmark_is_current(args.data_root):
-        print(f'[demo] synthetic benchmark up to date in {args.data_root}')
-    else:
-        print(f'[demo] generating the synthetic benchmark in {args.data_root}')
-        generate_synthetic_benchmark(args.data_root)
+    print(f'[demo] synthetic benchmark in {args.data_root} (generated unless up to date)')
+    ensure_synthetic_benchmark(args.data_root)
     import labor_mmseg  # noqa: F401  (registers components before the runner is built)
     if Path(args.work_dir).exists():  # a new run must not train on an earlier run's labels
         moved = set_aside(args.work_dir)

@@ -11,8 +11,7 @@ if importlib.util.find_spec('labor_mmseg') is None:
 
 from labor_mmseg.datasets.synthetic import (  # noqa: E402
     CLASSES,
-    benchmark_is_current,
-    generate_synthetic_benchmark,
+    ensure_synthetic_benchmark,
 )
 
 
@@ -38,12 +37,12 @@ def main(argv: list[str] | None = None) -> None:
     kwargs = dict(num_source=args.num_source, num_target_train=args.num_target_train,
                   num_target_val=args.num_target_val, height=args.height, width=args.width,
                   seed=args.seed)
-    if not args.force and benchmark_is_current(args.root, **kwargs):
+    start = time.perf_counter()
+    meta = ensure_synthetic_benchmark(args.root, force=args.force, workers=args.workers,
+                                      progress=not args.no_progress, **kwargs)
+    if meta is None:
         print(f'synthetic benchmark in {args.root} is up to date (use --force to regenerate)')
         return
-    start = time.perf_counter()
-    meta = generate_synthetic_benchmark(args.root, workers=args.workers,
-                                        progress=not args.no_progress, **kwargs)
     counts = ', '.join(f'{k}={v}' for k, v in meta['file_counts'].items())
     print(f'wrote {counts} images of {args.height}x{args.width} to {args.root} '
           f'in {time.perf_counter() - start:.1f}s')

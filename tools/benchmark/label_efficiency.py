@@ -61,7 +61,7 @@ from readme_sections import (
 )
 
 import labor_mmseg  # noqa: F401  (registers components)
-from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
+from labor_mmseg.datasets.synthetic import ensure_synthetic_benchmark
 from labor_mmseg.labeling import LabelStore, write_atomic
 from labor_mmseg.utils import hook_cfg_options
 from labor_mmseg.utils.experiment import set_aside, train_and_test
@@ -514,8 +514,7 @@ def main() -> None:
         for section in sections:  # missing markers fail now, not after hours of training
             check_section(REPO, section)
     data_root = REPO / 'data' / 'synthetic'
-    if not benchmark_is_current(data_root):
-        generate_synthetic_benchmark(data_root)
+    ensure_synthetic_benchmark(data_root)
     work_dir = Path(args.work_dir)
     out_root = work_dir.with_name(f'{work_dir.name}_{args.tag}') if args.tag else work_dir
     bench = REPO / 'benchmarks'

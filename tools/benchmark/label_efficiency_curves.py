@@ -50,7 +50,7 @@ from label_efficiency import (  # beside this script
 )
 from readme_sections import check_section, link, miou_text, update_section
 
-from labor_mmseg.datasets.synthetic import benchmark_is_current, generate_synthetic_benchmark
+from labor_mmseg.datasets.synthetic import ensure_synthetic_benchmark
 from labor_mmseg.labeling.effort import SECONDS_PER_CLICK
 
 PIXEL_BUDGETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.022)  # fractions of each image's pixels
@@ -344,8 +344,7 @@ def main() -> None:
         check_section(REPO, NAME)  # missing markers fail now, not after hours of training
     torch.set_num_threads(args.threads)
     data_root = REPO / 'data' / 'synthetic'
-    if not benchmark_is_current(data_root):
-        generate_synthetic_benchmark(data_root)
+    ensure_synthetic_benchmark(data_root)
     bench = REPO / 'benchmarks'
     record = bench / f'{NAME}.json'
     main_runs, main_stale = load_record(bench / 'label_efficiency.json')

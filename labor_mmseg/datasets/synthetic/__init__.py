@@ -23,6 +23,7 @@ from .generate import (
     TRAIN_CITIES,
     VAL_CITIES,
     benchmark_is_current,
+    ensure_synthetic_benchmark,
     generate_synthetic_benchmark,
 )
 from .render import render_scene
@@ -62,5 +63,5 @@ __all__ = [
     'IGNORE', 'LIGHT', 'MOTORCYCLE', 'PERSON', 'POLE', 'RIDER', 'ROAD', 'SIDEWALK', 'SIGN', 'SKY',
     'SOURCE_STYLE', 'STYLES', 'TARGET_STYLE', 'TERRAIN', 'TRAIN', 'TRAIN_CITIES', 'TRUCK',
     'VAL_CITIES', 'VEGETATION', 'WALL', 'DomainStyle', 'Texture', 'Tint', 'benchmark_is_current',
-    'generate_synthetic_benchmark', 'render_scene',
+    'ensure_synthetic_benchmark', 'generate_synthetic_benchmark', 'render_scene',
 ]

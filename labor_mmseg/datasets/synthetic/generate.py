@@ -5,6 +5,7 @@ import inspect
 import json
 import multiprocessing
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,3 +167,30 @@ def benchmark_is_current(root: str | Path, **kwargs: object) -> bool:
     params = {key: value for key, value in identity.items() if key != 'generator_version'}
     jobs = _jobs(root, **params)
     return all(job.image_path.is_file() and job.label_path.is_file() for job in jobs)
+
+
+@contextmanager
+def _generation_lock(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``<root>/.generate.lock`` (POSIX ``flock``, released when the file
+    closes, also by a crash) while one caller checks and writes root."""
+    import fcntl  # imported here: POSIX only, and only generation needs it
+
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / '.generate.lock', 'w') as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def ensure_synthetic_benchmark(root: str | Path, force: bool = False,
+                               **kwargs: object) -> dict | None:
+    """Generate the benchmark under root with ``generate_synthetic_benchmark``'s kwargs unless it
+    is current (or ``force``); return its metadata, or None when it was already current.
+
+    One caller per root at a time: jobs started together generate it once, and none reads a file
+    that another is still writing.
+    """
+    root = Path(root)
+    with _generation_lock(root):
+        if not force and benchmark_is_current(root, **kwargs):
+            return None
+        return generate_synthetic_benchmark(root, **kwargs)
