@@ -383,3 +383,30 @@ def test_an_ablation_is_paired_by_seed_with_the_runs_leaving_one_option_out(harn
         '+0.00 ± 0.00 [+0.00, +0.00] (2 seeds)',
         '- Source only, against the runs without `train_cfg.max_iters=7`, '
         '`train_cfg.val_interval=7`: +4.00 ± 12.71 [-8.71, +16.71] (2 seeds)']
+
+
+def test_an_ablation_takes_its_ratios_to_full_supervision_trained_with_its_options(
+        harness, repo, monkeypatch):
+    main, root = repo
+    readme = root / 'configs' / 'labor' / 'README.md'
+    readme.write_text(readme.read_text() + sections('label_efficiency_x4'))
+    stub = harness.train_and_test
+
+    def train_and_test(config, work_dir, cfg_options, resume):
+        longer = 'train_cfg.max_iters' in cfg_options and Path(config).stem == 'supervised_synth'
+        return {'mIoU': stub(config, work_dir, cfg_options, resume)['mIoU'] + 37.5 * longer}
+
+    monkeypatch.setattr(harness, 'train_and_test', train_and_test)
+    main('--seeds', '0', '--methods', 'source_only', 'supervised')  # 12.50 each
+    options = ('--cfg-options', 'train_cfg.max_iters=7')
+    main('--seeds', '0', '--tag', 'x3', *options)
+    table = root / 'benchmarks' / 'label_efficiency_x3.md'
+    assert ("Ratios are to the main table's full supervision (12.50, mean of 1 runs)."
+            in table.read_text())
+    assert '| Source only | 12.50 | 1 | 1.00 |' in table.read_text()
+    # Full supervision with the same option, recorded by another table: 50.00.
+    main('--seeds', '0', '--methods', 'supervised', '--tag', 'x4', *options)
+    main('--finished-only', '--tag', 'x3', *options)
+    assert ('Ratios are to full supervision trained with the same cfg options (50.00, mean of '
+            '1 runs).' in table.read_text())
+    assert '| Source only | 12.50 | 1 | 0.25 |' in table.read_text()

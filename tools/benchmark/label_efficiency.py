@@ -202,6 +202,30 @@ def shared_runs(bench: Path, recorded: list[dict], stale_runs: list[dict],
     return shared
 
 
+def all_recorded(bench: Path) -> dict[tuple[str, int, str], dict]:
+    """Every run recorded in ``bench``'s tables (main, curves, ablations), by :func:`run_key`."""
+    return {run_key(entry): entry for path in sorted(bench.glob('label_efficiency*.json'))
+            for entry in load_record(path)[0]}
+
+
+def ablation_reference(ablation: dict, bench: Path, work_dir: Path) -> tuple[dict | None, str]:
+    """The :func:`summary` row of full supervision that an ablation table without its own takes
+    its ratios to, and what it is: the one trained with ``ablation``'s cfg options where a run of
+    it is recorded in any of ``bench``'s tables (an option such as the schedule's length moves
+    the reference as well as the method), else the main table's (its runs under ``work_dir``)."""
+    options = {'cfg_options': ablation.get('cfg_options', {})}
+    if options['cfg_options']:
+        runs = [entry for (method, seed, digest), entry in all_recorded(bench).items()
+                if method == 'supervised'
+                and digest == config_digest(method_config(method, seed, options)[2])]
+        if runs:
+            return (full_supervision(summary(runs)),
+                    'full supervision trained with the same cfg options')
+    main_runs = load_record(bench / 'label_efficiency.json')[0]
+    return (full_supervision(summary(finished_results(work_dir, recorded=main_runs))),
+            'the main table\'s full supervision')
+
+
 def option_leads(results: list[dict], ablation: dict, bench: Path) -> str:
     """What an ablation's cfg options change: for each option, and for all of them together
     where there are several (options that only work as one, such as a schedule's length and
@@ -210,8 +234,7 @@ def option_leads(results: list[dict], ablation: dict, bench: Path) -> str:
     those options out; '' where no such run is recorded."""
     options = ablation.get('cfg_options', {})
     left_outs = [[key] for key in options] + ([list(options)] if len(options) > 1 else [])
-    recorded = {run_key(entry): entry for path in sorted(bench.glob('label_efficiency*.json'))
-                for entry in load_record(path)[0]} if left_outs else {}
+    recorded = all_recorded(bench) if left_outs else {}
     lines = []
     for left_out in left_outs:
         reduced = {**ablation, 'cfg_options': {k: v for k, v in options.items()
@@ -550,11 +573,10 @@ def main() -> None:
             f'`{k}={v!r}`' for options in args.ablation.values()
             for k, v in options.items()) + '.'
         if full is None:
-            main_runs = load_record(bench / 'label_efficiency.json')[0]
-            full = full_supervision(summary(finished_results(work_dir, recorded=main_runs)))
+            full, reference = ablation_reference(args.ablation, bench, work_dir)
             if full is not None:
-                text += (f' Ratios are to the main table\'s full supervision '
-                         f'({full["mean"]:.2f}, mean of {full["seeds"]} runs).')
+                text += (f' Ratios are to {reference} ({full["mean"]:.2f}, mean of '
+                         f'{full["seeds"]} runs).')
         text += '\n\n'
     text += table(rows, full and full['mean'])
     if args.ablation:
