@@ -22,8 +22,9 @@ def main() -> None:
     parser.add_argument('--data-root', default=str(REPO / 'data/synthetic'))
     args = parser.parse_args()
 
-    print(f'[demo] synthetic benchmark in {args.data_root} (generated unless up to date)')
-    ensure_synthetic_benchmark(args.data_root)
+    generated = ensure_synthetic_benchmark(args.data_root) is not None
+    print(f'[demo] synthetic benchmark in {args.data_root}: '
+          f'{"generated" if generated else "up to date"}')
     import labor_mmseg  # noqa: F401  (registers components before the runner is built)
     if Path(args.work_dir).exists():  # a new run must not train on an earlier run's labels
         moved = set_aside(args.work_dir)
