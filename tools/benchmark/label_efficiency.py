@@ -208,14 +208,16 @@ def all_recorded(bench: Path) -> dict[tuple[str, int, str], dict]:
             for entry in load_record(path)[0]}
 
 
-def ablation_reference(ablation: dict, bench: Path, work_dir: Path) -> tuple[dict | None, str]:
+def ablation_reference(ablation: dict, recorded: dict, bench: Path,
+                       work_dir: Path) -> tuple[dict | None, str]:
     """The :func:`summary` row of full supervision that an ablation table without its own takes
     its ratios to, and what it is: the one trained with ``ablation``'s cfg options where a run of
-    it is recorded in any of ``bench``'s tables (an option such as the schedule's length moves
-    the reference as well as the method), else the main table's (its runs under ``work_dir``)."""
+    it is among ``recorded`` (:func:`all_recorded`; an option such as the schedule's length
+    moves the reference as well as the method), else the main table's (recorded in ``bench``,
+    its runs under ``work_dir``)."""
     options = {'cfg_options': ablation.get('cfg_options', {})}
     if options['cfg_options']:
-        runs = [entry for (method, seed, digest), entry in all_recorded(bench).items()
+        runs = [entry for (method, seed, digest), entry in recorded.items()
                 if method == 'supervised'
                 and digest == config_digest(method_config(method, seed, options)[2])]
         if runs:
@@ -226,15 +228,14 @@ def ablation_reference(ablation: dict, bench: Path, work_dir: Path) -> tuple[dic
             'the main table\'s full supervision')
 
 
-def option_leads(results: list[dict], ablation: dict, bench: Path) -> str:
+def option_leads(results: list[dict], ablation: dict, recorded: dict) -> str:
     """What an ablation's cfg options change: for each option, and for all of them together
     where there are several (options that only work as one, such as a schedule's length and
     its decay), and each method, the paired lead by seed of ``results`` (the ablation's runs)
-    over the runs recorded in ``bench``'s tables (main, curves, ablations) whose config leaves
-    those options out; '' where no such run is recorded."""
+    over the runs among ``recorded`` (:func:`all_recorded`) whose config leaves those options
+    out; '' where no such run is recorded."""
     options = ablation.get('cfg_options', {})
     left_outs = [[key] for key in options] + ([list(options)] if len(options) > 1 else [])
-    recorded = all_recorded(bench) if left_outs else {}
     lines = []
     for left_out in left_outs:
         reduced = {**ablation, 'cfg_options': {k: v for k, v in options.items()
@@ -572,15 +573,17 @@ def main() -> None:
         text = 'Ablation: every run with ' + ', '.join(
             f'`{k}={v!r}`' for options in args.ablation.values()
             for k, v in options.items()) + '.'
+        # Read once for the reference and the pairing; only cfg options have either.
+        everything = all_recorded(bench) if args.ablation.get('cfg_options') else {}
         if full is None:
-            full, reference = ablation_reference(args.ablation, bench, work_dir)
+            full, reference = ablation_reference(args.ablation, everything, bench, work_dir)
             if full is not None:
                 text += (f' Ratios are to {reference} ({full["mean"]:.2f}, mean of '
                          f'{full["seeds"]} runs).')
         text += '\n\n'
     text += table(rows, full and full['mean'])
     if args.ablation:
-        text += option_leads(results, args.ablation, bench)
+        text += option_leads(results, args.ablation, everything)
     (bench / f'{name}.md').write_text(text + '\n')
     plot(rows, bench / f'{name}.png')
     print(text)
